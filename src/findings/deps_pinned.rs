@@ -1,0 +1,199 @@
+//! `deps_pinned`: every declared dependency is pinned to one exact version.
+//!
+//! - PEP 508 (PEP 621 lists, requirements*.txt): a single `==X` without a
+//!   wildcard, or `===X`.
+//! - Poetry: a bare version (`1.2.3`, exact in Poetry) or `==1.2.3`.
+//! - Cargo: `=x.y.z` (a bare `1.2.3` means `^1.2.3`).
+//! - npm: `x.y.z` (or `=x.y.z`); any range operator, `x`, `*` or tag is not.
+//! - Local path dependencies are versioned with the repository and pass; a
+//!   git dependency passes only when it names a commit (`rev`, `#sha`).
+
+use super::{auto, Check, Finding, Location, Needs, Status};
+use crate::inputs::project::{Dependency, Ecosystem, Source};
+use crate::inputs::Inputs;
+
+pub struct DepsPinned;
+
+impl Check for DepsPinned {
+    fn id(&self) -> &'static str {
+        "deps_pinned"
+    }
+    fn title(&self) -> &'static str {
+        "Dependencies pinned to exact versions"
+    }
+    fn needs(&self) -> Needs {
+        Needs { project_deps: true, ..Needs::default() }
+    }
+    fn run(&self, inputs: &Inputs) -> Finding {
+        let Some(p) = &inputs.project else {
+            return auto(self, Status::Fail).message("project manifests were not loaded");
+        };
+        let expected = "every declared dependency pinned to one exact version".to_string();
+        if p.dependency_files.is_empty() {
+            let found = "no pyproject.toml, requirements*.txt, Cargo.toml or package.json".to_string();
+            return auto(self, Status::Na).message(format!("nothing to check: {found}")).expected_found(expected, found);
+        }
+        let offenders: Vec<Location> = p
+            .dependencies
+            .iter()
+            .filter_map(|d| {
+                unpinned_reason(d).map(|why| Location {
+                    file: d.file.clone(),
+                    line: d.line,
+                    message: format!("{} `{}`: {why}", d.name, d.requirement),
+                })
+            })
+            .collect();
+        let total = p.dependencies.len();
+        let files = p.dependency_files.join(", ");
+        if offenders.is_empty() {
+            return auto(self, Status::Pass)
+                .message(format!("All {total} dependencies are pinned ({files})"))
+                .expected_found(expected, format!("{total} of {total} pinned"));
+        }
+        let named: Vec<String> = offenders
+            .iter()
+            .map(|o| match o.line {
+                Some(l) => format!("{} ({}:{l})", o.message.split(':').next().unwrap_or_default(), o.file),
+                None => format!("{} ({})", o.message.split(':').next().unwrap_or_default(), o.file),
+            })
+            .collect();
+        auto(self, Status::Fail)
+            .message(format!("{} of {total} dependencies are not pinned exactly: {}", offenders.len(), named.join(", ")))
+            .expected_found(expected, format!("{} not pinned", offenders.len()))
+            .locations(offenders)
+    }
+}
+
+/// Why `d` is not pinned exactly, or `None` when it is.
+pub fn unpinned_reason(d: &Dependency) -> Option<String> {
+    match &d.source {
+        Source::Path => return None,
+        Source::Git { rev: Some(rev) } if is_commit(rev) => return None,
+        Source::Git { .. } => return Some("a git dependency that names no commit".into()),
+        Source::Direct => return Some("a direct reference or editable install, not a version pin".into()),
+        Source::Workspace => return Some("`workspace = true`, but this manifest declares no such workspace dependency".into()),
+        Source::Registry => {}
+    }
+    let req = d.requirement.trim();
+    let ok = match d.ecosystem {
+        Ecosystem::Pep508 => pep508_pinned(req),
+        Ecosystem::Poetry => {
+            let v = req.strip_prefix("==").unwrap_or(req).trim();
+            is_plain_version(v, 1)
+        }
+        Ecosystem::Cargo => req.strip_prefix('=').is_some_and(|v| is_plain_version(v.trim(), 3)),
+        Ecosystem::Npm => {
+            // npm:alias@1.2.3
+            let v = req.strip_prefix("npm:").and_then(|r| r.rsplit_once('@')).map_or(req, |(_, v)| v);
+            let v = v.strip_prefix('=').unwrap_or(v).trim();
+            let v = v.strip_prefix('v').unwrap_or(v);
+            is_plain_version(v, 3)
+        }
+    };
+    if ok {
+        None
+    } else if req.is_empty() {
+        Some("no version given".into())
+    } else {
+        Some("a range, not an exact version".into())
+    }
+}
+
+/// A PEP 508 requirement with exactly one `==`/`===` specifier.
+fn pep508_pinned(req: &str) -> bool {
+    let req = req.split(';').next().unwrap_or(req);
+    // drop the name and extras
+    let spec_start = req.find(['=', '<', '>', '~', '!', '(']).unwrap_or(req.len());
+    let spec = req[spec_start..].trim().trim_start_matches('(').trim_end_matches(')').trim();
+    if spec.contains(',') {
+        return false;
+    }
+    if let Some(v) = spec.strip_prefix("===") {
+        return !v.trim().is_empty();
+    }
+    match spec.strip_prefix("==") {
+        Some(v) => {
+            let v = v.trim();
+            !v.is_empty() && !v.contains('*')
+        }
+        None => false,
+    }
+}
+
+/// `1.2.3`, `1.2.3-rc.1`, `1.2.3+build`, `1.2.3rc1` with at least
+/// `min_parts` numeric components and no operators or wildcards.
+fn is_plain_version(v: &str, min_parts: usize) -> bool {
+    if v.is_empty() || !v.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    if v.contains(|c: char| c.is_whitespace() || matches!(c, '*' | 'x' | 'X' | '^' | '~' | '<' | '>' | '|' | ',')) {
+        return false;
+    }
+    let core = v.split(['-', '+']).next().unwrap_or(v);
+    let numeric = core.split('.').take_while(|p| !p.is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_digit())).count();
+    numeric >= min_parts
+}
+
+fn is_commit(rev: &str) -> bool {
+    rev.len() >= 7 && rev.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(ecosystem: Ecosystem, req: &str) -> Dependency {
+        Dependency {
+            file: "f".into(),
+            line: None,
+            name: "x".into(),
+            requirement: req.into(),
+            ecosystem,
+            source: Source::Registry,
+        }
+    }
+
+    #[test]
+    fn pep508_rules() {
+        for ok in ["requests==2.31.0", "requests[socks]==2.31.0", "a===1.0", "a == 1.2 ; python_version < '3.12'", "a==1.0rc1"] {
+            assert_eq!(unpinned_reason(&dep(Ecosystem::Pep508, ok)), None, "{ok}");
+        }
+        for bad in ["requests", "requests>=2", "a==1.*", "a~=1.2", "a>=1,<2", "a==1.0,!=1.0.1", "a!=1"] {
+            assert!(unpinned_reason(&dep(Ecosystem::Pep508, bad)).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cargo_npm_poetry_rules() {
+        assert_eq!(unpinned_reason(&dep(Ecosystem::Cargo, "=1.0.200")), None);
+        for bad in ["1.0.200", "^1", "=1.0", "~1.2.3", "*", ">=1, <2"] {
+            assert!(unpinned_reason(&dep(Ecosystem::Cargo, bad)).is_some(), "{bad}");
+        }
+        for ok in ["1.3.0", "=1.3.0", "v1.3.0", "1.3.0-beta.1", "npm:lodash@4.17.21"] {
+            assert_eq!(unpinned_reason(&dep(Ecosystem::Npm, ok)), None, "{ok}");
+        }
+        for bad in ["^18.2.0", "~1.0.0", "1.x", "1.2", "*", "latest", ">=1.0.0 <2.0.0", "1.0.0 || 2.0.0", ""] {
+            assert!(unpinned_reason(&dep(Ecosystem::Npm, bad)).is_some(), "{bad}");
+        }
+        for ok in ["1.2.3", "==1.2.3", "1.2"] {
+            assert_eq!(unpinned_reason(&dep(Ecosystem::Poetry, ok)), None, "{ok}");
+        }
+        for bad in ["^1.2", "~1.2", "*", ">=1", "1.2.*"] {
+            assert!(unpinned_reason(&dep(Ecosystem::Poetry, bad)).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sources() {
+        let mut d = dep(Ecosystem::Cargo, "");
+        d.source = Source::Path;
+        assert_eq!(unpinned_reason(&d), None);
+        d.source = Source::Git { rev: Some("0123abcd".into()) };
+        assert_eq!(unpinned_reason(&d), None);
+        d.source = Source::Git { rev: Some("main".into()) };
+        assert!(unpinned_reason(&d).is_some());
+        d.source = Source::Direct;
+        assert!(unpinned_reason(&d).is_some());
+    }
+}

@@ -1,0 +1,85 @@
+//! Findings: every check turns loaded inputs into findings. Checks do no
+//! I/O; [`crate::inputs`] loaded everything they read.
+//!
+//! The AUTO checks are listed once, in [`CHECKS`]; the ATTESTED ones come
+//! from configuration ([`attestations`]).
+
+pub mod attestations;
+mod changelog;
+mod ci_status;
+mod deps_pinned;
+mod model;
+mod release_point;
+mod version_consistent;
+
+pub use model::{Action, Finding, Kind, Location, Status};
+
+use crate::inputs::Inputs;
+
+/// Which inputs a check reads, so only those are loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// release.yaml must exist.
+    pub manifest: bool,
+    /// The release version (release.yaml, else the project manifest).
+    pub version: bool,
+    /// The versions project manifests declare.
+    pub project_versions: bool,
+    /// The dependencies project manifests declare.
+    pub project_deps: bool,
+    /// The changelog's text.
+    pub changelog: bool,
+    /// The git repository.
+    pub git: bool,
+}
+
+impl Needs {
+    /// Both sets of needs.
+    pub fn union(self, o: Needs) -> Needs {
+        Needs {
+            manifest: self.manifest || o.manifest,
+            version: self.version || o.version,
+            project_versions: self.project_versions || o.project_versions,
+            project_deps: self.project_deps || o.project_deps,
+            changelog: self.changelog || o.changelog,
+            git: self.git || o.git,
+        }
+    }
+}
+
+/// An AUTO check: one id, one finding, no I/O.
+pub trait Check: Sync {
+    /// The stable finding id.
+    fn id(&self) -> &'static str;
+    /// What it verifies, in words.
+    fn title(&self) -> &'static str;
+    /// The inputs it reads.
+    fn needs(&self) -> Needs;
+    /// Judges the loaded inputs.
+    fn run(&self, inputs: &Inputs) -> Finding;
+}
+
+/// Every AUTO check, in report order.
+pub const CHECKS: &[&dyn Check] = &[
+    &changelog::Changelog,
+    &ci_status::CiStatus,
+    &deps_pinned::DepsPinned,
+    &release_point::ReleasePoint,
+    &version_consistent::VersionConsistent,
+];
+
+/// A finding of an AUTO check, titled from the check.
+fn auto(check: &dyn Check, status: Status) -> Finding {
+    Finding::new(check.id(), check.title(), Kind::Auto, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_unique_and_stable() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id()).collect();
+        assert_eq!(ids, ["changelog", "ci_status", "deps_pinned", "release_point", "version_consistent"]);
+    }
+}

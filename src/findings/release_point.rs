@@ -1,0 +1,88 @@
+//! `release_point`: the work tree is clean (no tracked changes, no
+//! untracked non-ignored files) and a tag at HEAD names the version
+//! (`v1.2.3` or `1.2.3`, lightweight or annotated).
+//!
+//! A detached HEAD is checked like any other: CI systems check tags out
+//! detached, and that is exactly the release point being verified.
+
+use super::{auto, Check, Finding, Needs, Status};
+use crate::inputs::repo::RepoState;
+use crate::inputs::Inputs;
+
+pub struct ReleasePoint;
+
+impl Check for ReleasePoint {
+    fn id(&self) -> &'static str {
+        "release_point"
+    }
+    fn title(&self) -> &'static str {
+        "Clean, tagged release point"
+    }
+    fn needs(&self) -> Needs {
+        Needs { git: true, version: true, ..Needs::default() }
+    }
+    fn run(&self, inputs: &Inputs) -> Finding {
+        let version = inputs.version.as_ref().map(|v| v.value.as_str());
+        let tag_names = match version {
+            Some(v) => {
+                let bare = v.strip_prefix('v').unwrap_or(v);
+                format!("v{bare} or {bare}")
+            }
+            None => "a release tag".into(),
+        };
+        let expected = format!("a clean work tree and a tag {tag_names} at HEAD");
+        let fail = |message: String, found: String| {
+            auto(self, Status::Fail).message(message).expected_found(expected.clone(), found)
+        };
+        let head = match &inputs.repo {
+            None => return fail("the repository was not read".into(), "nothing".into()),
+            Some(RepoState::Subfolder { root }) => {
+                let root = root.display().to_string();
+                let root = root.trim_end_matches(['/', '\\']);
+                return fail(
+                    format!("--repo is a subfolder of the git work tree at {root}; point --repo at the work-tree root"),
+                    "a subfolder of a work tree".into(),
+                );
+            }
+            Some(RepoState::Bare) => {
+                return fail("a bare repository has no work tree to release from".into(), "a bare repository".into())
+            }
+            Some(RepoState::Unborn) => {
+                return fail("the repository has no commits yet".into(), "an empty repository (no HEAD commit)".into())
+            }
+            Some(RepoState::Ready(h)) => h,
+        };
+        let short = &head.sha[..head.sha.len().min(12)];
+        let at = match &head.branch {
+            Some(b) => format!("HEAD {short} ({b})"),
+            None => format!("detached HEAD {short}"),
+        };
+        let mut problems = Vec::new();
+        if head.dirty_count > 0 {
+            let mut shown = head.dirty.join(", ");
+            if head.dirty_count > head.dirty.len() {
+                shown.push_str(&format!(" and {} more", head.dirty_count - head.dirty.len()));
+            }
+            problems.push(format!("working tree has uncommitted changes: {shown}"));
+        }
+        if version.is_none() {
+            problems.push("no release version to match a tag against (release.yaml is missing and no project manifest declares one)".into());
+        } else if head.release_tags.is_empty() {
+            let others = if head.other_tags.is_empty() {
+                "no tags".to_string()
+            } else {
+                format!("tags {}", head.other_tags.join(", "))
+            };
+            problems.push(format!("no tag {tag_names} at {at} (it has {others})"));
+        }
+        if problems.is_empty() {
+            let tag = &head.release_tags[0];
+            auto(self, Status::Pass)
+                .message(format!("clean work tree; tag {tag} at {at}"))
+                .expected_found(expected, format!("clean, tag {tag} at {at}"))
+        } else {
+            let found = problems.join("; ");
+            fail(found.clone(), found)
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! gate.toml: optional; without it the built-in defaults apply.
+//!
+//! ```toml
+//! changelog = "CHANGELOG.md"          # path relative to the repository root
+//! version_source = "auto"             # auto | pyproject.toml | Cargo.toml | package.json
+//!
+//! [deps_pinned]
+//! include_dev = false                 # also require dev dependencies to be pinned
+//!
+//! [[attestations]]                    # replaces the four built-in ones
+//! id = "rollback_tested"
+//! title = "Rollback procedure tested"
+//!
+//! [env.prod]                          # staging, preprod, prod are built in; any name works
+//! extends = "prod"                    # the built-in to start from (custom envs: prod)
+//! required = ["auto", "attested", "leakage"]
+//! forbid_na = ["approver_signed_off"]
+//! max_override_days = 1
+//! required_approvals = 2
+//! require_signed_overrides = true
+//! [env.prod.actions]
+//! changelog = "warn"                  # block | override | warn
+//! ```
+//!
+//! This module only parses; [`crate::policy`] turns the `env` tables into
+//! validated environment policies.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::InputError;
+use super::toml_file;
+use crate::findings::Action;
+
+/// gate.toml as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// The changelog, relative to the repository root.
+    pub changelog: Option<Spanned<String>>,
+    /// Which project manifest declares the version.
+    pub version_source: Option<VersionSource>,
+    /// Options of the `deps_pinned` check.
+    pub deps_pinned: Option<DepsPinnedConfig>,
+    /// The attestations release.yaml must answer (replaces the defaults).
+    pub attestations: Option<Vec<AttestationDef>>,
+    /// Environment policies by name.
+    #[serde(default)]
+    pub env: BTreeMap<String, RawEnv>,
+}
+
+/// Where the project's own version is read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum VersionSource {
+    /// Every project manifest found at the repository root.
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "pyproject.toml")]
+    Pyproject,
+    #[serde(rename = "Cargo.toml")]
+    Cargo,
+    #[serde(rename = "package.json")]
+    PackageJson,
+}
+
+/// `[deps_pinned]`.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepsPinnedConfig {
+    /// Also check development dependencies (dev groups, devDependencies,
+    /// dev-dependencies). Off by default: they do not ship.
+    #[serde(default)]
+    pub include_dev: bool,
+}
+
+/// One `[[attestations]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationDef {
+    /// The key under `attestations:` in release.yaml, and the finding id.
+    pub id: String,
+    /// What the attestation asks, in words.
+    pub title: String,
+}
+
+/// One `[env.NAME]` table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnv {
+    /// The built-in environment to start from.
+    pub extends: Option<Spanned<String>>,
+    /// Check ids or groups (`auto`, `attested`, `leakage`, `all`).
+    pub required: Option<Vec<Spanned<String>>>,
+    /// Per finding id (or group): what a failure does.
+    pub actions: Option<BTreeMap<String, Spanned<Action>>>,
+    /// Checks for which `not_applicable` is refused.
+    pub forbid_na: Option<Vec<Spanned<String>>>,
+    /// The longest an override may last, in days.
+    pub max_override_days: Option<u32>,
+    /// Distinct approvers an override needs (two-person rule: 2).
+    pub required_approvals: Option<u32>,
+    /// Overrides must carry a valid HMAC-SHA256 signature.
+    pub require_signed_overrides: Option<bool>,
+}
+
+/// The built-in attestations, as delivery-gate asks them.
+pub fn default_attestations() -> Vec<AttestationDef> {
+    [
+        ("rollback_tested", "Rollback procedure tested"),
+        ("oncall_notified", "On-call engineer notified"),
+        ("approver_signed_off", "Named approver signed off"),
+        ("monitoring_reviewed", "Monitoring and alerts reviewed"),
+    ]
+    .into_iter()
+    .map(|(id, title)| AttestationDef { id: id.into(), title: title.into() })
+    .collect()
+}
+
+/// gate.toml, loaded (or the defaults).
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// Where it came from; `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+    /// Hex sha256 of its bytes.
+    pub sha256: Option<String>,
+    /// Its text, for locating validation errors.
+    pub text: String,
+    pub raw: RawConfig,
+}
+
+impl ConfigFile {
+    /// The built-in defaults (no gate.toml).
+    pub fn builtin() -> Self {
+        Self { path: None, sha256: None, text: String::new(), raw: RawConfig::default() }
+    }
+
+    /// Parses gate.toml.
+    pub fn parse(path: &Path, text: &str, sha256: String) -> Result<Self, InputError> {
+        let raw: RawConfig = toml_file::from_str(path, text)?;
+        Ok(Self { path: Some(path.to_path_buf()), sha256: Some(sha256), text: text.to_string(), raw })
+    }
+
+    /// An error at the span of a value in this file.
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> InputError {
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("gate.toml"));
+        InputError::at_offset(path, &self.text, span.start, message)
+    }
+
+    /// The changelog path relative to the repository root.
+    pub fn changelog(&self) -> &str {
+        self.raw.changelog.as_ref().map_or("CHANGELOG.md", |s| s.get_ref().as_str())
+    }
+
+    /// The attestations release.yaml must answer.
+    pub fn attestations(&self) -> Vec<AttestationDef> {
+        self.raw.attestations.clone().unwrap_or_else(default_attestations)
+    }
+
+    /// The version source.
+    pub fn version_source(&self) -> VersionSource {
+        self.raw.version_source.unwrap_or_default()
+    }
+
+    /// Whether dev dependencies must be pinned too.
+    pub fn include_dev(&self) -> bool {
+        self.raw.deps_pinned.is_some_and(|d| d.include_dev)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_documented_key() {
+        let text = r#"
+changelog = "docs/CHANGES.md"
+version_source = "Cargo.toml"
+[deps_pinned]
+include_dev = true
+[[attestations]]
+id = "qa_signed_off"
+title = "QA signed off"
+[env.prod]
+extends = "prod"
+required = ["auto", "attested"]
+forbid_na = ["qa_signed_off"]
+max_override_days = 1
+required_approvals = 2
+require_signed_overrides = true
+[env.prod.actions]
+changelog = "warn"
+"#;
+        let c = ConfigFile::parse(Path::new("gate.toml"), text, String::new()).unwrap();
+        assert_eq!(c.changelog(), "docs/CHANGES.md");
+        assert_eq!(c.version_source(), VersionSource::Cargo);
+        assert!(c.include_dev());
+        assert_eq!(c.attestations()[0].id, "qa_signed_off");
+        let prod = &c.raw.env["prod"];
+        assert_eq!(prod.required_approvals, Some(2));
+        assert_eq!(*prod.actions.as_ref().unwrap()["changelog"].get_ref(), Action::Warn);
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let e = ConfigFile::parse(Path::new("gate.toml"), "[env.prod.actions]\npii = \"allow\"\n", String::new()).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        let e = ConfigFile::parse(Path::new("gate.toml"), "version_source = \"setup.py\"\n", String::new()).unwrap_err();
+        assert_eq!(e.line, Some(1), "{e}");
+        let e = ConfigFile::parse(Path::new("gate.toml"), "[env.prod]\nrequird = []\n", String::new()).unwrap_err();
+        assert!(e.message.contains("did you mean `required`?"), "{e}");
+    }
+}

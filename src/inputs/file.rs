@@ -1,0 +1,162 @@
+//! Reading input files: one place that enforces the size cap, tells a
+//! directory from a file, rejects bytes that are not UTF-8 (with where), and
+//! strips a UTF-8 byte-order mark. CRLF line ends are left to the parsers,
+//! which all accept them.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::error::{line_col, InputError};
+
+/// The largest input file gate reads: 16 MiB. Checked before parsing, so an
+/// oversize file costs one `stat` and a bounded read, never a parse.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A text file read whole, with the digest of its exact bytes.
+#[derive(Debug, Clone)]
+pub struct TextFile {
+    /// The text, without a leading byte-order mark.
+    pub text: String,
+    /// Hex sha256 of the bytes on disk (byte-order mark included).
+    pub sha256: String,
+}
+
+/// Reads `path` as UTF-8 text. A missing file is an error; see
+/// [`read_text_if_exists`] for optional inputs.
+pub fn read_text(path: &Path) -> Result<TextFile, InputError> {
+    read_text_if_exists(path)?.ok_or_else(|| InputError::file(path, "not found"))
+}
+
+/// Reads `path` as UTF-8 text, or `Ok(None)` when nothing exists there.
+pub fn read_text_if_exists(path: &Path) -> Result<Option<TextFile>, InputError> {
+    let bytes = match read_bytes(path)? {
+        Some(b) => b,
+        None => return Ok(None),
+    };
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // Lossless up to the first bad byte, so line and column are exact.
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let (line, column) = line_col(&prefix, valid);
+            return Err(InputError::at(
+                path,
+                line,
+                column,
+                format!("not valid UTF-8 (byte 0x{:02x} at offset {valid}); expected a UTF-8 text file", bytes[valid]),
+            ));
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok(Some(TextFile { text, sha256 }))
+}
+
+/// Reads the raw bytes of `path` under the size cap, or `Ok(None)` when
+/// nothing exists there.
+pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            // A dangling symlink is not "nothing there": say what it is.
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(InputError::file(path, "is a symbolic link whose target does not exist"));
+            }
+            return Ok(None);
+        }
+        Err(e) => return Err(io_error(path, &e)),
+    };
+    if meta.is_dir() {
+        return Err(InputError::file(path, "is a directory; expected a file"));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_big(path, meta.len()));
+    }
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Bounded even when metadata lies (a FIFO, a growing file, /dev/zero).
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, &e))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big(path, bytes.len() as u64));
+    }
+    Ok(Some(bytes))
+}
+
+fn too_big(path: &Path, len: u64) -> InputError {
+    InputError::file(
+        path,
+        format!("is {len} bytes or more, over the {} MiB input limit", MAX_INPUT_BYTES / (1024 * 1024)),
+    )
+}
+
+/// An I/O error as an input error, in words a user can act on.
+pub fn io_error(path: &Path, e: &std::io::Error) -> InputError {
+    let what = match e.kind() {
+        ErrorKind::PermissionDenied => "cannot be read: permission denied".to_string(),
+        ErrorKind::NotFound => "not found".to_string(),
+        _ => match e.raw_os_error() {
+            // ELOOP: a symlink loop
+            Some(40) => "cannot be read: too many levels of symbolic links".to_string(),
+            _ => format!("cannot be read: {e}"),
+        },
+    };
+    InputError::file(path, what)
+}
+
+/// Lower-case hex of a byte slice.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_bom_and_keeps_digest_of_raw_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        std::fs::write(&p, b"\xef\xbb\xbfversion: '1'\r\n").unwrap();
+        let f = read_text(&p).unwrap();
+        assert_eq!(f.text, "version: '1'\r\n");
+        assert_eq!(f.sha256, hex(&Sha256::digest(b"\xef\xbb\xbfversion: '1'\r\n")));
+    }
+
+    #[test]
+    fn non_utf8_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        std::fs::write(&p, b"a: 1\nbb: \xff\n").unwrap();
+        let e = read_text(&p).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(5)));
+        assert!(e.message.contains("not valid UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn directory_missing_and_oversize_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_text(dir.path()).unwrap_err();
+        assert!(e.message.contains("is a directory"), "{e}");
+        assert!(read_text_if_exists(&dir.path().join("nope")).unwrap().is_none());
+        let big = dir.path().join("big");
+        let f = File::create(&big).unwrap();
+        f.set_len(MAX_INPUT_BYTES + 1).unwrap();
+        let e = read_text(&big).unwrap_err();
+        assert!(e.message.contains("over the 16 MiB input limit"), "{e}");
+    }
+}

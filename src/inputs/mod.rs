@@ -1,0 +1,196 @@
+//! Inputs: every file and fact gate reads, parsed once into typed values.
+//!
+//! Loading is driven by [`Needs`]: only what the environment's required
+//! checks read is read, so a missing release.yaml is no error where no
+//! attested check is required, and `--repo` need not be a git repository
+//! where no check reads git. After loading, nothing else touches the disk.
+
+pub mod config;
+pub mod error;
+pub mod file;
+pub mod manifest;
+pub mod project;
+pub mod repo;
+pub mod suggest;
+pub mod toml_file;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use crate::findings::{Check, Needs};
+use config::ConfigFile;
+use error::InputError;
+use manifest::ReleaseManifest;
+use project::Project;
+use repo::RepoState;
+
+/// The CI status and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiStatusInput {
+    pub value: String,
+    /// `--ci-status`, `$GATE_CI_STATUS` or `$DELIVERY_GATE_CI_STATUS`.
+    pub source: String,
+}
+
+/// The changelog: its path relative to the root and its text, if it exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangelogInput {
+    pub path: String,
+    pub text: Option<String>,
+}
+
+/// The version being released and where it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseVersion {
+    pub value: String,
+    /// The file that declares it, relative to the root.
+    pub file: String,
+}
+
+/// What the caller names: the repository, explicit paths, injected facts.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `--repo`.
+    pub repo: PathBuf,
+    /// `--manifest`, when given.
+    pub manifest: Option<PathBuf>,
+    /// `--config`, when given.
+    pub config: Option<PathBuf>,
+    /// The CI status, already resolved from flag and environment.
+    pub ci_status: Option<CiStatusInput>,
+}
+
+/// Everything the checks read.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub repo_root: PathBuf,
+    pub config: ConfigFile,
+    pub ci_status: Option<CiStatusInput>,
+    pub manifest: Option<ReleaseManifest>,
+    pub project: Option<Project>,
+    pub changelog: Option<ChangelogInput>,
+    pub repo: Option<RepoState>,
+    pub version: Option<ReleaseVersion>,
+    /// (file, sha256) of every input file read, for the audit record.
+    pub digests: Vec<(String, String)>,
+}
+
+/// Loads gate.toml: `--config` must exist; `<repo>/gate.toml` is optional.
+pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
+    let (path, explicit) = match &req.config {
+        Some(p) => (p.clone(), true),
+        None => (req.repo.join("gate.toml"), false),
+    };
+    match file::read_text_if_exists(&path)? {
+        Some(f) => ConfigFile::parse(&path, &f.text, f.sha256),
+        None if explicit => Err(InputError::file(&path, "not found (--config)")),
+        None => Ok(ConfigFile::builtin()),
+    }
+}
+
+impl Inputs {
+    /// Reads what the required `checks` (and, with `attested`, the required
+    /// attestations) need. release.yaml is read first when it exists: a
+    /// check it marks not applicable reads nothing else.
+    pub fn load(req: &Request, config: ConfigFile, checks: &[&dyn Check], attested: bool) -> Result<Inputs, InputError> {
+        let mut inputs = Inputs {
+            repo_root: req.repo.clone(),
+            ci_status: req.ci_status.clone(),
+            manifest: None,
+            project: None,
+            changelog: None,
+            repo: None,
+            version: None,
+            digests: Vec::new(),
+            config,
+        };
+        if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
+            inputs.digests.push((display(p), sha.clone()));
+        }
+        if !req.repo.is_dir() {
+            let what = if req.repo.exists() { "is not a directory" } else { "not found" };
+            return Err(InputError::file(&req.repo, format!("{what}; expected the repository root (--repo)")));
+        }
+        if checks.is_empty() && !attested {
+            return Ok(inputs);
+        }
+        inputs.manifest = load_manifest(req, &inputs.config, false)?;
+        let needs = checks
+            .iter()
+            .filter(|c| inputs.manifest.as_ref().is_none_or(|m| m.not_applicable(c.id()).is_none()))
+            .fold(Needs::default(), |n, c| n.union(c.needs()));
+        if inputs.manifest.is_none() && (attested || needs.manifest) {
+            // Reports the missing file with the right words.
+            load_manifest(req, &inputs.config, true)?;
+        }
+        if let Some(m) = &inputs.manifest {
+            inputs.digests.push((m.file.clone(), m.sha256.clone()));
+            inputs.version = Some(ReleaseVersion { value: m.version.clone(), file: m.file.clone() });
+        }
+        let want_project_versions = needs.project_versions || (needs.version && inputs.version.is_none());
+        if want_project_versions || needs.project_deps {
+            let p = Project::load(
+                &req.repo,
+                inputs.config.version_source(),
+                want_project_versions,
+                needs.project_deps,
+                inputs.config.include_dev(),
+            )?;
+            inputs.digests.extend(p.digests.iter().cloned());
+            if inputs.version.is_none() {
+                inputs.version = p.versions.iter().find_map(|v| {
+                    v.version.as_ref().ok().map(|value| ReleaseVersion { value: value.clone(), file: v.file.clone() })
+                });
+            }
+            inputs.project = Some(p);
+        }
+        if needs.changelog {
+            let rel = inputs.config.changelog().to_string();
+            let f = file::read_text_if_exists(&req.repo.join(&rel))?;
+            if let Some(f) = &f {
+                inputs.digests.push((rel.clone(), f.sha256.clone()));
+            }
+            inputs.changelog = Some(ChangelogInput { path: rel, text: f.map(|f| f.text) });
+        }
+        if needs.git {
+            let version = inputs.version.as_ref().map(|v| v.value.as_str());
+            inputs.repo = Some(repo::load(&req.repo, version)?);
+        }
+        Ok(inputs)
+    }
+}
+
+/// release.yaml: read when it exists (its `not_applicable` can apply to any
+/// check); an error when `required` and missing.
+fn load_manifest(req: &Request, config: &ConfigFile, required: bool) -> Result<Option<ReleaseManifest>, InputError> {
+    let (path, explicit) = match &req.manifest {
+        Some(p) => (p.clone(), true),
+        None => (req.repo.join("release.yaml"), false),
+    };
+    match file::read_text_if_exists(&path)? {
+        Some(f) => {
+            let defs = config.attestations();
+            let known: Vec<&str> = defs.iter().map(|d| d.id.as_str()).collect();
+            let mut m = ReleaseManifest::parse(&path, &f.text, f.sha256, &known)?;
+            m.file = relative_to(&req.repo, &path);
+            Ok(Some(m))
+        }
+        None if explicit => Err(InputError::file(&path, "not found (--manifest)")),
+        None if required => Err(InputError::file(
+            &path,
+            "not found; the required attested checks read it",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// `path` relative to `root` when it lies inside it, else as given;
+/// `/`-separated either way.
+pub fn relative_to(root: &Path, path: &Path) -> String {
+    display(path.strip_prefix(root).unwrap_or(path))
+}
+
+/// A path as it appears in reports: `/`-separated.
+pub fn display(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,573 @@
+//! The project's own manifests at the repository root: the version they
+//! declare (pyproject.toml PEP 621 and Poetry, Cargo.toml package and
+//! workspace, package.json) and the dependencies they declare (those plus
+//! requirements*.txt), each with its file and line.
+//!
+//! Only parsing happens here; whether a requirement is pinned is the
+//! `deps_pinned` check's judgement.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::config::VersionSource;
+use super::error::{line_of, InputError};
+use super::file::{read_text_if_exists, TextFile};
+use super::toml_file;
+
+/// A version declared by a project manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredVersion {
+    /// The manifest, relative to the repository root.
+    pub file: String,
+    pub line: Option<usize>,
+    /// The version, or why the file declares none statically.
+    pub version: Result<String, String>,
+}
+
+/// Which packaging world a dependency belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ecosystem {
+    /// A PEP 508 requirement (PEP 621 lists, requirements*.txt).
+    Pep508,
+    /// A Poetry constraint (bare `1.2.3` is exact there).
+    Poetry,
+    /// A Cargo requirement (`=1.2.3` is exact; bare `1.2.3` means `^1.2.3`).
+    Cargo,
+    /// An npm range (`1.2.3` is exact).
+    Npm,
+}
+
+/// Where a dependency comes from, beyond its version requirement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Registry,
+    /// A git dependency, with the commit it names, if any.
+    Git { rev: Option<String> },
+    /// A local path: versioned with this repository.
+    Path,
+    /// `workspace = true` whose workspace entry was not found.
+    Workspace,
+    /// An editable install or a direct URL.
+    Direct,
+}
+
+/// One declared dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub file: String,
+    pub line: Option<usize>,
+    pub name: String,
+    /// The requirement as written (a whole PEP 508 line for Python).
+    pub requirement: String,
+    pub ecosystem: Ecosystem,
+    pub source: Source,
+}
+
+/// What the project's manifests declare.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub versions: Vec<DeclaredVersion>,
+    pub dependencies: Vec<Dependency>,
+    /// The dependency files examined, relative to the root.
+    pub dependency_files: Vec<String>,
+    /// (file, sha256) of every file read.
+    pub digests: Vec<(String, String)>,
+}
+
+impl Project {
+    /// Reads the manifests at `root`: versions when `versions` is set,
+    /// dependencies when `deps` is set (dev ones too with `include_dev`).
+    pub fn load(
+        root: &Path,
+        source: VersionSource,
+        versions: bool,
+        deps: bool,
+        include_dev: bool,
+    ) -> Result<Self, InputError> {
+        let mut p = Project::default();
+        let wants = |s: VersionSource| versions && (source == VersionSource::Auto || source == s);
+        if let Some(f) = p.read(root, "pyproject.toml")? {
+            parse_pyproject(&mut p, &root.join("pyproject.toml"), &f.text, wants(VersionSource::Pyproject), deps, include_dev)?;
+        }
+        if let Some(f) = p.read(root, "Cargo.toml")? {
+            parse_cargo(&mut p, &root.join("Cargo.toml"), &f.text, wants(VersionSource::Cargo), deps, include_dev)?;
+        }
+        if let Some(f) = p.read(root, "package.json")? {
+            parse_package_json(&mut p, &root.join("package.json"), &f.text, wants(VersionSource::PackageJson), deps, include_dev)?;
+        }
+        if deps {
+            for name in requirements_files(root)? {
+                if let Some(f) = p.read(root, &name)? {
+                    parse_requirements(&mut p, &name, &f.text);
+                }
+            }
+        }
+        if versions && source != VersionSource::Auto && p.versions.is_empty() {
+            let name = match source {
+                VersionSource::Pyproject => "pyproject.toml",
+                VersionSource::Cargo => "Cargo.toml",
+                _ => "package.json",
+            };
+            return Err(InputError::file(
+                root.join(name),
+                "not found, but gate.toml sets it as `version_source`",
+            ));
+        }
+        Ok(p)
+    }
+
+    fn read(&mut self, root: &Path, name: &str) -> Result<Option<TextFile>, InputError> {
+        let f = read_text_if_exists(&root.join(name))?;
+        if let Some(f) = &f {
+            self.digests.push((name.to_string(), f.sha256.clone()));
+        }
+        Ok(f)
+    }
+}
+
+/// `requirements*.txt` at the root, sorted.
+fn requirements_files(root: &Path) -> Result<Vec<String>, InputError> {
+    let rd = match std::fs::read_dir(root) {
+        Ok(rd) => rd,
+        Err(e) => return Err(super::file::io_error(root, &e)),
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("requirements") && n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+// ---------------------------------------------------------------- pyproject
+
+type TomlDeps = BTreeMap<String, Spanned<toml::Value>>;
+
+#[derive(Deserialize, Default)]
+struct Pyproject {
+    project: Option<Pep621>,
+    tool: Option<PyTool>,
+}
+
+#[derive(Deserialize, Default)]
+struct Pep621 {
+    version: Option<Spanned<String>>,
+    #[serde(default)]
+    dynamic: Vec<String>,
+    #[serde(default)]
+    dependencies: Vec<Spanned<String>>,
+    #[serde(rename = "optional-dependencies", default)]
+    optional_dependencies: BTreeMap<String, Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize, Default)]
+struct PyTool {
+    poetry: Option<Poetry>,
+}
+
+#[derive(Deserialize, Default)]
+struct Poetry {
+    version: Option<Spanned<String>>,
+    #[serde(default)]
+    dependencies: TomlDeps,
+    #[serde(rename = "dev-dependencies", default)]
+    dev_dependencies: TomlDeps,
+    #[serde(default)]
+    group: BTreeMap<String, PoetryGroup>,
+}
+
+#[derive(Deserialize, Default)]
+struct PoetryGroup {
+    #[serde(default)]
+    dependencies: TomlDeps,
+}
+
+fn parse_pyproject(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+    const FILE: &str = "pyproject.toml";
+    let doc: Pyproject = toml_file::from_str(path, text)?;
+    if versions {
+        if let Some(proj) = &doc.project {
+            match &proj.version {
+                Some(v) => p.versions.push(declared(FILE, text, v)),
+                None if proj.dynamic.iter().any(|d| d == "version") => p.versions.push(DeclaredVersion {
+                    file: FILE.into(),
+                    line: None,
+                    version: Err("[project] declares the version dynamic".into()),
+                }),
+                None => {}
+            }
+        }
+        if let Some(v) = doc.tool.as_ref().and_then(|t| t.poetry.as_ref()).and_then(|po| po.version.as_ref()) {
+            p.versions.push(declared(FILE, text, v));
+        }
+    }
+    if !deps {
+        return Ok(());
+    }
+    p.dependency_files.push(FILE.into());
+    if let Some(proj) = &doc.project {
+        let optional = proj.optional_dependencies.values().flatten();
+        for req in proj.dependencies.iter().chain(optional) {
+            p.dependencies.push(pep508(FILE, Some(line_of(text, req.span().start)), req.get_ref()));
+        }
+    }
+    if let Some(poetry) = doc.tool.and_then(|t| t.poetry) {
+        let mut tables = vec![&poetry.dependencies];
+        if include_dev {
+            tables.push(&poetry.dev_dependencies);
+            tables.extend(poetry.group.values().map(|g| &g.dependencies));
+        }
+        for (name, value) in tables.into_iter().flatten() {
+            if name.eq_ignore_ascii_case("python") {
+                continue; // the interpreter, not a dependency
+            }
+            p.dependencies.push(toml_dep(FILE, text, name, value, Ecosystem::Poetry));
+        }
+    }
+    Ok(())
+}
+
+fn declared(file: &str, text: &str, v: &Spanned<String>) -> DeclaredVersion {
+    DeclaredVersion { file: file.into(), line: Some(line_of(text, v.span().start)), version: Ok(v.get_ref().trim().to_string()) }
+}
+
+/// A PEP 508 line: the name is what comes before the first non-name char.
+fn pep508(file: &str, line: Option<usize>, req: &str) -> Dependency {
+    let req = req.trim();
+    let name_end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(req.len());
+    let rest = req[name_end..].trim_start();
+    let source = if rest.starts_with('@') { Source::Direct } else { Source::Registry };
+    Dependency {
+        file: file.into(),
+        line,
+        name: req[..name_end].to_string(),
+        requirement: req.to_string(),
+        ecosystem: Ecosystem::Pep508,
+        source,
+    }
+}
+
+/// A dependency written as a TOML value: `"1.2"` or `{ version, git, rev, path, workspace }`.
+fn toml_dep(file: &str, text: &str, name: &str, value: &Spanned<toml::Value>, ecosystem: Ecosystem) -> Dependency {
+    let line = Some(line_of(text, value.span().start));
+    let (requirement, source) = match value.get_ref() {
+        toml::Value::String(s) => (s.clone(), Source::Registry),
+        toml::Value::Table(t) => {
+            let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(String::from);
+            let version = s("version").unwrap_or_default();
+            let source = if t.contains_key("git") {
+                Source::Git { rev: s("rev") }
+            } else if t.contains_key("path") {
+                Source::Path
+            } else if t.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+                Source::Workspace
+            } else if t.contains_key("url") {
+                Source::Direct
+            } else {
+                Source::Registry
+            };
+            (version, source)
+        }
+        // Poetry allows a list of constraints for several markers.
+        other => (other.to_string(), Source::Registry),
+    };
+    Dependency { file: file.into(), line, name: name.to_string(), requirement, ecosystem, source }
+}
+
+// ---------------------------------------------------------------- Cargo.toml
+
+#[derive(Deserialize, Default)]
+struct CargoManifest {
+    package: Option<CargoPackage>,
+    workspace: Option<CargoWorkspace>,
+    #[serde(default)]
+    dependencies: TomlDeps,
+    #[serde(rename = "build-dependencies", default)]
+    build_dependencies: TomlDeps,
+    #[serde(rename = "dev-dependencies", default)]
+    dev_dependencies: TomlDeps,
+    #[serde(default)]
+    target: BTreeMap<String, CargoTarget>,
+}
+
+#[derive(Deserialize, Default)]
+struct CargoPackage {
+    version: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize, Default)]
+struct CargoWorkspace {
+    package: Option<CargoWorkspacePackage>,
+    #[serde(default)]
+    dependencies: TomlDeps,
+}
+
+#[derive(Deserialize, Default)]
+struct CargoWorkspacePackage {
+    version: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+struct CargoTarget {
+    #[serde(default)]
+    dependencies: TomlDeps,
+    #[serde(rename = "build-dependencies", default)]
+    build_dependencies: TomlDeps,
+    #[serde(rename = "dev-dependencies", default)]
+    dev_dependencies: TomlDeps,
+}
+
+fn parse_cargo(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+    const FILE: &str = "Cargo.toml";
+    let doc: CargoManifest = toml_file::from_str(path, text)?;
+    let ws_version = doc.workspace.as_ref().and_then(|w| w.package.as_ref()).and_then(|wp| wp.version.as_ref());
+    if versions {
+        match doc.package.as_ref().and_then(|pk| pk.version.as_ref()) {
+            Some(v) => match v.get_ref() {
+                toml::Value::String(s) => p.versions.push(DeclaredVersion {
+                    file: FILE.into(),
+                    line: Some(line_of(text, v.span().start)),
+                    version: Ok(s.trim().to_string()),
+                }),
+                // version.workspace = true
+                _ => match ws_version {
+                    Some(wv) => p.versions.push(declared(FILE, text, wv)),
+                    None => p.versions.push(DeclaredVersion {
+                        file: FILE.into(),
+                        line: Some(line_of(text, v.span().start)),
+                        version: Err("[package] takes its version from a workspace that is not in this file".into()),
+                    }),
+                },
+            },
+            None if doc.package.is_none() => {
+                if let Some(wv) = ws_version {
+                    p.versions.push(declared(FILE, text, wv));
+                }
+            }
+            None => {}
+        }
+    }
+    if !deps {
+        return Ok(());
+    }
+    p.dependency_files.push(FILE.into());
+    let mut tables = vec![&doc.dependencies, &doc.build_dependencies];
+    if include_dev {
+        tables.push(&doc.dev_dependencies);
+    }
+    for t in doc.target.values() {
+        tables.push(&t.dependencies);
+        tables.push(&t.build_dependencies);
+        if include_dev {
+            tables.push(&t.dev_dependencies);
+        }
+    }
+    let ws_deps = doc.workspace.as_ref().map(|w| &w.dependencies);
+    if let Some(ws) = ws_deps {
+        tables.push(ws);
+    }
+    for (name, value) in tables.into_iter().flatten() {
+        let mut dep = toml_dep(FILE, text, name, value, Ecosystem::Cargo);
+        if dep.source == Source::Workspace && ws_deps.is_some_and(|ws| ws.contains_key(name)) {
+            continue; // checked where the workspace declares it
+        }
+        if dep.source == Source::Workspace {
+            dep.requirement = "workspace = true".into();
+        }
+        p.dependencies.push(dep);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- package.json
+
+fn parse_package_json(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+    const FILE: &str = "package.json";
+    let doc: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| InputError::at(path, e.line(), e.column(), format!("invalid JSON: {}", strip_json_location(&e))))?;
+    let Some(obj) = doc.as_object() else {
+        return Err(InputError::file(path, "expected a JSON object at the top level"));
+    };
+    if versions {
+        match obj.get("version") {
+            Some(serde_json::Value::String(v)) => p.versions.push(DeclaredVersion {
+                file: FILE.into(),
+                line: json_key_line(text, 0, "version"),
+                version: Ok(v.trim().to_string()),
+            }),
+            Some(_) => return Err(InputError::file(path, "`version` is not a string")),
+            None => {}
+        }
+    }
+    if !deps {
+        return Ok(());
+    }
+    p.dependency_files.push(FILE.into());
+    let mut sections = vec!["dependencies", "optionalDependencies"];
+    if include_dev {
+        sections.push("devDependencies");
+    }
+    for section in sections {
+        let Some(map) = obj.get(section) else { continue };
+        let Some(map) = map.as_object() else {
+            return Err(InputError::file(path, format!("`{section}` is not an object")));
+        };
+        let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
+        for (name, spec) in map {
+            let requirement = spec.as_str().map_or_else(|| spec.to_string(), String::from);
+            let source = if requirement.starts_with("file:") || requirement.starts_with("link:") {
+                Source::Path
+            } else if requirement.starts_with("git") || requirement.contains("://") {
+                Source::Git { rev: requirement.split_once('#').map(|(_, r)| r.to_string()) }
+            } else {
+                Source::Registry
+            };
+            p.dependencies.push(Dependency {
+                file: FILE.into(),
+                line: json_key_line(text, section_at, name),
+                name: name.clone(),
+                requirement,
+                ecosystem: Ecosystem::Npm,
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// serde_json's message without its " at line L column C" tail.
+pub fn strip_json_location(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
+/// The line of `"key":` at or after byte `from` (serde_json keeps no spans).
+fn json_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
+    let needle = format!("\"{key}\"");
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find(&needle) {
+        let pos = at + i;
+        if text[pos + needle.len()..].trim_start().starts_with(':') {
+            return Some(line_of(text, pos));
+        }
+        at = pos + needle.len();
+    }
+    None
+}
+
+// ---------------------------------------------------------------- requirements*.txt
+
+fn parse_requirements(p: &mut Project, file: &str, text: &str) {
+    p.dependency_files.push(file.to_string());
+    let mut pending: Option<(usize, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let (start, mut acc) = pending.take().unwrap_or((i + 1, String::new()));
+        let line = raw.trim_end_matches('\r');
+        if let Some(cont) = line.strip_suffix('\\') {
+            acc.push_str(cont);
+            acc.push(' ');
+            pending = Some((start, acc));
+            continue;
+        }
+        acc.push_str(line);
+        // An inline comment starts at "#" after whitespace (or at the start).
+        let content = match acc.find(" #").or_else(|| acc.starts_with('#').then_some(0)) {
+            Some(i) => &acc[..i],
+            None => acc.as_str(),
+        };
+        let content = content.trim();
+        if content.is_empty() {
+            continue;
+        }
+        if content.starts_with("-e ") || content.starts_with("--editable") {
+            p.dependencies.push(Dependency {
+                file: file.into(),
+                line: Some(start),
+                name: content.split_whitespace().last().unwrap_or_default().to_string(),
+                requirement: content.to_string(),
+                ecosystem: Ecosystem::Pep508,
+                source: Source::Direct,
+            });
+            continue;
+        }
+        if content.starts_with('-') {
+            continue; // -r other.txt, -c, --index-url, --hash on its own line
+        }
+        // Per-requirement options (--hash=...) follow the requirement.
+        let req = content.split(" --").next().unwrap_or(content);
+        p.dependencies.push(pep508(file, Some(start), req));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)], include_dev: bool) -> Result<Project, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        Project::load(dir.path(), VersionSource::Auto, true, true, include_dev)
+    }
+
+    #[test]
+    fn pep621_and_poetry_versions_and_deps() {
+        let p = project(
+            &[(
+                "pyproject.toml",
+                "[project]\nname = \"x\"\nversion = \"1.2.3\"\ndependencies = [\n  \"requests==2.31.0\",\n  \"httpx>=0.27\",\n]\n[project.optional-dependencies]\ncli = [\"click==8.1.7\"]\n[tool.poetry]\nversion = \"1.2.3\"\n[tool.poetry.dependencies]\npython = \"^3.11\"\nrich = \"^13\"\n[tool.poetry.group.dev.dependencies]\npytest = \"*\"\n",
+            )],
+            false,
+        )
+        .unwrap();
+        assert_eq!(p.versions.len(), 2);
+        assert_eq!(p.versions[0].line, Some(3));
+        let names: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.line)).collect();
+        assert_eq!(names, vec![("requests", Some(5)), ("httpx", Some(6)), ("click", Some(9)), ("rich", Some(14))]);
+    }
+
+    #[test]
+    fn cargo_package_and_workspace_versions() {
+        let p = project(&[("Cargo.toml", "[workspace.package]\nversion = \"0.4.0\"\n[package]\nname = \"x\"\nversion.workspace = true\n[dependencies]\nserde = \"=1.0.200\"\nanyhow = \"1\"\nlocal = { path = \"../local\" }\n[workspace.dependencies]\nclap = \"4\"\n")], false).unwrap();
+        assert_eq!(p.versions[0].version, Ok("0.4.0".into()));
+        assert_eq!(p.versions[0].line, Some(2));
+        let deps: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.requirement.as_str(), d.line)).collect();
+        assert!(deps.contains(&("anyhow", "1", Some(8))), "{deps:?}");
+        assert!(deps.contains(&("clap", "4", Some(11))), "{deps:?}");
+        assert!(p.dependencies.iter().any(|d| d.name == "local" && d.source == Source::Path));
+    }
+
+    #[test]
+    fn package_json_and_requirements_lines() {
+        let p = project(
+            &[
+                ("package.json", "{\n  \"name\": \"x\",\n  \"version\": \"2.0.0\",\n  \"dependencies\": {\n    \"left-pad\": \"1.3.0\",\n    \"react\": \"^18.2.0\"\n  },\n  \"devDependencies\": {\"jest\": \"^29\"}\n}\n"),
+                ("requirements.txt", "# pinned\nflask==3.0.0 \\\n    --hash=sha256:abc\nrequests>=2  # not pinned\n-r other.txt\n-e ./local\n"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(p.versions[0].line, Some(3));
+        let deps: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.line)).collect();
+        assert_eq!(deps, vec![("left-pad", Some(5)), ("react", Some(6)), ("flask", Some(2)), ("requests", Some(4)), ("./local", Some(6))]);
+        assert_eq!(p.dependencies[2].requirement, "flask==3.0.0");
+        assert_eq!(p.dependencies[4].source, Source::Direct);
+    }
+
+    #[test]
+    fn malformed_manifests_are_located_errors() {
+        let e = project(&[("pyproject.toml", "[project]\nversion = 1\n")], false).unwrap_err();
+        assert!(e.file.ends_with("pyproject.toml"), "{e}");
+        assert_eq!(e.line, Some(2), "{e}");
+        let e = project(&[("package.json", "{\n  \"version\": \"1\",\n}\n")], false).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+    }
+}

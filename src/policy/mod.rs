@@ -1,0 +1,341 @@
+//! Environment policy: which checks an environment requires, what a failure
+//! of each finding does there (block / override / warn), where
+//! `not_applicable` is refused, and the limits on overrides.
+//!
+//! Built-in defaults (gate.toml layers on top, key by key):
+//!
+//! | env     | required                           | max_override_days |
+//! |---------|------------------------------------|-------------------|
+//! | staging | leakage, ci_status                 | 7                 |
+//! | preprod | + changelog, deps_pinned           | 3                 |
+//! | prod    | every AUTO and ATTESTED check      | 1                 |
+//!
+//! Leakage findings are overridable by default; failed AUTO and ATTESTED
+//! checks are hard blocks. An environment gate.toml adds without `extends`
+//! starts from `prod`, the strictest: a typo in a name never loosens policy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::findings::{Action, Finding, Kind, Status};
+use crate::inputs::config::ConfigFile;
+use crate::inputs::error::InputError;
+use crate::inputs::suggest::hint;
+
+/// The leakage finding ids, derived from the locc artifact.
+pub const LEAKAGE_IDS: &[&str] = &["pii", "schema", "policy"];
+
+/// Selectors that stand for several checks at once.
+pub const GROUPS: &[&str] = &["all", "auto", "attested", "leakage"];
+
+/// The built-in environments, in promotion order.
+pub const BUILTIN_ENVS: &[&str] = &["staging", "preprod", "prod"];
+
+/// Every finding id gate knows, by kind; selectors are resolved against it.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub auto: Vec<String>,
+    pub attested: Vec<String>,
+    pub leakage: Vec<String>,
+}
+
+impl Catalog {
+    /// The catalog for a configuration: the AUTO checks, its attestations,
+    /// the leakage ids.
+    pub fn new(config: &ConfigFile) -> Self {
+        Self {
+            auto: crate::findings::CHECKS.iter().map(|c| c.id().to_string()).collect(),
+            attested: config.attestations().into_iter().map(|a| a.id).collect(),
+            leakage: LEAKAGE_IDS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn all_ids(&self) -> impl Iterator<Item = &str> {
+        self.auto.iter().chain(&self.attested).chain(&self.leakage).map(String::as_str)
+    }
+
+    /// The ids a selector stands for, or `None` if it names nothing.
+    fn resolve(&self, selector: &str) -> Option<Vec<String>> {
+        let ids: Vec<String> = match selector {
+            "all" => self.all_ids().map(String::from).collect(),
+            "auto" => self.auto.clone(),
+            "attested" => self.attested.clone(),
+            "leakage" => self.leakage.clone(),
+            id if self.all_ids().any(|k| k == id) => vec![id.to_string()],
+            _ => return None,
+        };
+        Some(ids)
+    }
+
+    fn unknown_selector(&self, selector: &str) -> String {
+        let candidates: Vec<&str> = GROUPS.iter().copied().chain(self.all_ids()).collect();
+        format!(
+            "unknown check `{selector}`{} (expected a check id or one of `all`, `auto`, `attested`, `leakage`)",
+            hint(selector, candidates)
+        )
+    }
+}
+
+/// One environment's validated policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvPolicy {
+    /// The environment's name; `None` for `gate check` without `--env`.
+    pub name: Option<String>,
+    required: BTreeSet<String>,
+    actions: BTreeMap<String, Action>,
+    forbid_na: BTreeSet<String>,
+    /// The longest an override may last, in days.
+    pub max_override_days: u32,
+    /// Distinct approvers an override needs.
+    pub required_approvals: u32,
+    /// Whether overrides must carry a valid signature.
+    pub require_signed_overrides: bool,
+}
+
+impl EnvPolicy {
+    /// The policy of `gate check` without `--env`: the whole checklist, every
+    /// AUTO and ATTESTED check, each failure blocking.
+    pub fn checklist(catalog: &Catalog) -> Self {
+        Self {
+            name: None,
+            required: catalog.auto.iter().chain(&catalog.attested).cloned().collect(),
+            actions: BTreeMap::new(),
+            forbid_na: BTreeSet::new(),
+            max_override_days: 1,
+            required_approvals: 1,
+            require_signed_overrides: false,
+        }
+    }
+
+    /// Whether the environment requires finding `id`.
+    pub fn requires(&self, id: &str) -> bool {
+        self.required.contains(id)
+    }
+
+    /// What a failure of finding `id` does here.
+    pub fn action_for(&self, id: &str, kind: Kind) -> Action {
+        self.actions.get(id).copied().unwrap_or(match kind {
+            Kind::Leakage => Action::Override,
+            Kind::Auto | Kind::Attested => Action::Block,
+        })
+    }
+
+    /// Sets each finding's action; turns a failure whose action is `warn`
+    /// into WARN, and an NA that this environment refuses into a FAIL.
+    pub fn apply(&self, findings: &mut [Finding]) {
+        let env = self.name.as_deref().unwrap_or("this checklist");
+        for f in findings.iter_mut() {
+            let action = self.action_for(&f.id, f.kind);
+            f.action = Some(action);
+            if f.status == Status::Na && self.forbid_na.contains(&f.id) {
+                f.status = Status::Fail;
+                f.expected = format!("an answer: `not_applicable` is not accepted for `{}` in {env}", f.id);
+                f.found = format!("marked not applicable: {}", f.found);
+                f.message = format!("not_applicable is refused for this check in {env}");
+            }
+            if f.status == Status::Fail && action == Action::Warn {
+                f.status = Status::Warn;
+            }
+        }
+    }
+}
+
+/// Every environment: the built-ins with gate.toml layered on, plus the ones
+/// gate.toml adds.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    envs: Vec<EnvPolicy>,
+}
+
+impl Policies {
+    /// Validates every `[env.*]` table of the configuration; collects every
+    /// problem before failing, so one run shows them all.
+    pub fn from_config(config: &ConfigFile, catalog: &Catalog) -> Result<Self, Vec<InputError>> {
+        let mut errors = Vec::new();
+        let mut names: Vec<String> = BUILTIN_ENVS.iter().map(|s| s.to_string()).collect();
+        names.extend(config.raw.env.keys().filter(|k| !BUILTIN_ENVS.contains(&k.as_str())).cloned());
+        let mut envs = Vec::new();
+        for name in names {
+            let raw = config.raw.env.get(&name).cloned().unwrap_or_default();
+            let base_name = match &raw.extends {
+                Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => ext.get_ref().clone(),
+                Some(ext) => {
+                    errors.push(config.error_at(
+                        ext.span(),
+                        format!(
+                            "`extends = \"{}\"` names no built-in environment{} (expected one of staging, preprod, prod)",
+                            ext.get_ref(),
+                            hint(ext.get_ref(), BUILTIN_ENVS.iter().copied())
+                        ),
+                    ));
+                    "prod".to_string()
+                }
+                None if BUILTIN_ENVS.contains(&name.as_str()) => name.clone(),
+                None => "prod".to_string(),
+            };
+            let mut env = builtin(&base_name, catalog);
+            env.name = Some(name.clone());
+            if let Some(required) = &raw.required {
+                env.required.clear();
+                for sel in required {
+                    match catalog.resolve(sel.get_ref()) {
+                        Some(ids) => env.required.extend(ids),
+                        None => errors.push(config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref()))),
+                    }
+                }
+            }
+            if let Some(actions) = &raw.actions {
+                // Groups first, so a single id can refine its group.
+                let mut entries: Vec<_> = actions.iter().collect();
+                entries.sort_by_key(|(k, _)| !GROUPS.contains(&k.as_str()));
+                for (sel, action) in entries {
+                    match catalog.resolve(sel) {
+                        Some(ids) => {
+                            for id in ids {
+                                env.actions.insert(id, *action.get_ref());
+                            }
+                        }
+                        None => errors.push(config.error_at(action.span(), catalog.unknown_selector(sel))),
+                    }
+                }
+            }
+            if let Some(forbid) = &raw.forbid_na {
+                for sel in forbid {
+                    match catalog.resolve(sel.get_ref()) {
+                        Some(ids) => env.forbid_na.extend(ids),
+                        None => errors.push(config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref()))),
+                    }
+                }
+            }
+            if let Some(days) = raw.max_override_days {
+                env.max_override_days = days;
+            }
+            if let Some(n) = raw.required_approvals {
+                if n == 0 {
+                    errors.push(InputError::file(
+                        config.path.clone().unwrap_or_default(),
+                        format!("[env.{name}] required_approvals = 0; expected 1 or more"),
+                    ));
+                }
+                env.required_approvals = n;
+            }
+            if let Some(signed) = raw.require_signed_overrides {
+                env.require_signed_overrides = signed;
+            }
+            envs.push(env);
+        }
+        if errors.is_empty() {
+            Ok(Self { envs })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The names of every environment.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.envs.iter().filter_map(|e| e.name.as_deref())
+    }
+
+    /// The policy of environment `name`, or a message listing the known ones.
+    pub fn get(&self, name: &str) -> Result<&EnvPolicy, String> {
+        self.envs.iter().find(|e| e.name.as_deref() == Some(name)).ok_or_else(|| {
+            let known: Vec<&str> = self.names().collect();
+            format!("unknown environment `{name}`{} (known: {})", hint(name, known.iter().copied()), known.join(", "))
+        })
+    }
+}
+
+/// A built-in environment's policy.
+fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
+    let (selectors, days): (&[&str], u32) = match name {
+        "staging" => (&["leakage", "ci_status"], 7),
+        "preprod" => (&["leakage", "ci_status", "changelog", "deps_pinned"], 3),
+        _ => (&["all"], 1),
+    };
+    let required = selectors.iter().flat_map(|s| catalog.resolve(s).unwrap_or_default()).collect();
+    EnvPolicy {
+        name: Some(name.to_string()),
+        required,
+        actions: BTreeMap::new(),
+        forbid_na: BTreeSet::new(),
+        max_override_days: days,
+        required_approvals: 1,
+        require_signed_overrides: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn policies(toml: &str) -> Result<Policies, Vec<InputError>> {
+        let config = if toml.is_empty() {
+            ConfigFile::builtin()
+        } else {
+            ConfigFile::parse(Path::new("gate.toml"), toml, String::new()).unwrap()
+        };
+        Policies::from_config(&config, &Catalog::new(&config))
+    }
+
+    #[test]
+    fn builtin_table_matches_the_design() {
+        let p = policies("").unwrap();
+        let staging = p.get("staging").unwrap();
+        assert!(staging.requires("ci_status") && staging.requires("pii") && !staging.requires("changelog"));
+        assert_eq!(staging.max_override_days, 7);
+        let preprod = p.get("preprod").unwrap();
+        assert!(preprod.requires("changelog") && preprod.requires("deps_pinned") && !preprod.requires("release_point"));
+        assert_eq!(preprod.max_override_days, 3);
+        let prod = p.get("prod").unwrap();
+        for id in ["changelog", "ci_status", "deps_pinned", "release_point", "version_consistent", "rollback_tested", "pii"] {
+            assert!(prod.requires(id), "{id}");
+        }
+        assert_eq!(prod.max_override_days, 1);
+        assert_eq!(prod.action_for("pii", Kind::Leakage), Action::Override);
+        assert_eq!(prod.action_for("changelog", Kind::Auto), Action::Block);
+    }
+
+    #[test]
+    fn unknown_env_lists_known_ones_with_suggestion() {
+        let e = policies("").unwrap().get("prd").unwrap_err();
+        assert_eq!(e, "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)");
+    }
+
+    #[test]
+    fn custom_env_starts_from_prod_and_layers() {
+        let p = policies("[env.canary]\nmax_override_days = 2\n[env.canary.actions]\nauto = \"warn\"\nci_status = \"block\"\n").unwrap();
+        let c = p.get("canary").unwrap();
+        assert!(c.requires("release_point"));
+        assert_eq!(c.max_override_days, 2);
+        assert_eq!(c.action_for("changelog", Kind::Auto), Action::Warn);
+        assert_eq!(c.action_for("ci_status", Kind::Auto), Action::Block);
+    }
+
+    #[test]
+    fn every_bad_selector_is_reported_with_its_line() {
+        let errs = policies("[env.prod]\nrequired = [\"chnagelog\"]\nforbid_na = [\"nope\"]\nextends = \"prodd\"\n[env.staging]\nrequired = [\"ci_stats\"]\n")
+            .unwrap_err();
+        assert_eq!(errs.len(), 4, "{errs:?}");
+        assert_eq!(errs[0].line, Some(6));
+        assert!(errs[0].message.contains("did you mean `ci_status`?"), "{}", errs[0]);
+        assert!(errs[1].message.contains("extends"), "{}", errs[1]);
+        assert!(errs[2].message.contains("did you mean `changelog`?"), "{}", errs[2]);
+        assert_eq!(errs[3].line, Some(3));
+    }
+
+    #[test]
+    fn apply_sets_actions_warns_and_refuses_na() {
+        let p = policies("[env.prod]\nforbid_na = [\"rollback_tested\"]\n[env.prod.actions]\nchangelog = \"warn\"\n").unwrap();
+        let prod = p.get("prod").unwrap();
+        let mut fs = vec![
+            Finding::new("changelog", "t", Kind::Auto, Status::Fail),
+            Finding::new("rollback_tested", "t", Kind::Attested, Status::Na),
+            Finding::new("oncall_notified", "t", Kind::Attested, Status::Na),
+        ];
+        prod.apply(&mut fs);
+        assert_eq!(fs[0].status, Status::Warn);
+        assert_eq!(fs[0].action, Some(Action::Warn));
+        assert_eq!(fs[1].status, Status::Fail);
+        assert_eq!(fs[2].status, Status::Na);
+    }
+}
