@@ -50,7 +50,11 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 Format::Text => report::text(&d),
                 Format::Json => report::json(&d),
             };
-            Outcome { stdout, stderr: report::error_lines(&d), exit_code: d.exit_code }
+            Outcome {
+                stdout,
+                stderr: report::error_lines(&d),
+                exit_code: d.exit_code,
+            }
         }
     }
 }

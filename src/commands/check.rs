@@ -33,8 +33,16 @@ pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
         },
         None => EnvPolicy::checklist(&catalog),
     };
-    let checks: Vec<&dyn Check> = CHECKS.iter().copied().filter(|c| policy.requires(c.id())).collect();
-    let defs: Vec<_> = config.attestations().into_iter().filter(|d| policy.requires(&d.id)).collect();
+    let checks: Vec<&dyn Check> = CHECKS
+        .iter()
+        .copied()
+        .filter(|c| policy.requires(c.id()))
+        .collect();
+    let defs: Vec<_> = config
+        .attestations()
+        .into_iter()
+        .filter(|d| policy.requires(&d.id))
+        .collect();
     let inputs = match Inputs::load(&req, config, &checks, !defs.is_empty()) {
         Ok(i) => i,
         Err(e) => return Decision::check_error(args.env.clone(), ErrorInfo::input(vec![e])),
@@ -51,17 +59,34 @@ pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
         Some(crate::inputs::repo::RepoState::Ready(h)) => Some(h.sha.clone()),
         _ => None,
     };
-    d.inputs = inputs.digests.iter().map(|(file, sha256)| InputDigest { file: file.clone(), sha256: sha256.clone() }).collect();
+    d.inputs = inputs
+        .digests
+        .iter()
+        .map(|(file, sha256)| InputDigest {
+            file: file.clone(),
+            sha256: sha256.clone(),
+        })
+        .collect();
     d.warnings = manifest_warnings(&inputs, &catalog);
     d
 }
 
 /// A check's finding, or NA when release.yaml marks it not applicable.
 fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
-    match inputs.manifest.as_ref().and_then(|m| m.not_applicable(check.id()).map(|na| (m, na))) {
+    match inputs
+        .manifest
+        .as_ref()
+        .and_then(|m| m.not_applicable(check.id()).map(|na| (m, na)))
+    {
         Some((m, na)) => Finding::new(check.id(), check.title(), Kind::Auto, Status::Na)
-            .message(format!("Not applicable: {} (release.yaml; not checked)", na.reason))
-            .expected_found("the check to run", format!("marked not applicable: {}", na.reason))
+            .message(format!(
+                "Not applicable: {} (release.yaml; not checked)",
+                na.reason
+            ))
+            .expected_found(
+                "the check to run",
+                format!("marked not applicable: {}", na.reason),
+            )
             .at(m.file.clone(), na.line),
         None => check.run(inputs),
     }
@@ -69,16 +94,24 @@ fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
 
 /// `not_applicable` entries that can skip nothing.
 fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
-    let Some(m) = &inputs.manifest else { return Vec::new() };
+    let Some(m) = &inputs.manifest else {
+        return Vec::new();
+    };
     let file = m.file.clone();
     m.not_applicable
         .iter()
         .filter_map(|na| {
             let at = na.line.map_or(file.clone(), |l| format!("{file}:{l}"));
             if LEAKAGE_IDS.contains(&na.id.as_str()) {
-                Some(format!("{at}: `{}` is a leakage finding and cannot be marked not applicable; ignored", na.id))
+                Some(format!(
+                    "{at}: `{}` is a leakage finding and cannot be marked not applicable; ignored",
+                    na.id
+                ))
             } else if !catalog.auto.contains(&na.id) && !catalog.attested.contains(&na.id) {
-                Some(format!("{at}: not_applicable `{}` names no check, so it skips nothing", na.id))
+                Some(format!(
+                    "{at}: not_applicable `{}` names no check, so it skips nothing",
+                    na.id
+                ))
             } else {
                 None
             }
@@ -92,7 +125,14 @@ fn ci_status(args: &CheckArgs, env: &Environment) -> Option<CiStatusInput> {
         env.gate_ci_status
             .clone()
             .map(|v| (v, "$GATE_CI_STATUS"))
-            .or_else(|| env.delivery_gate_ci_status.clone().map(|v| (v, "$DELIVERY_GATE_CI_STATUS")))
+            .or_else(|| {
+                env.delivery_gate_ci_status
+                    .clone()
+                    .map(|v| (v, "$DELIVERY_GATE_CI_STATUS"))
+            })
     };
-    flag.or_else(from_env).map(|(value, source)| CiStatusInput { value, source: source.to_string() })
+    flag.or_else(from_env).map(|(value, source)| CiStatusInput {
+        value,
+        source: source.to_string(),
+    })
 }

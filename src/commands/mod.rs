@@ -17,6 +17,9 @@ impl Environment {
     /// Reads the variables gate uses from the process environment.
     pub fn from_process() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        Self { gate_ci_status: var("GATE_CI_STATUS"), delivery_gate_ci_status: var("DELIVERY_GATE_CI_STATUS") }
+        Self {
+            gate_ci_status: var("GATE_CI_STATUS"),
+            delivery_gate_ci_status: var("DELIVERY_GATE_CI_STATUS"),
+        }
     }
 }

@@ -51,12 +51,20 @@ impl ErrorInfo {
     /// Input problems (never empty).
     pub fn input(errors: Vec<InputError>) -> Self {
         let message = errors.first().map(ToString::to_string).unwrap_or_default();
-        Self { kind: "input", message, errors }
+        Self {
+            kind: "input",
+            message,
+            errors,
+        }
     }
 
     /// A usage problem (a bad flag value, an unknown environment).
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { kind: "usage", message: message.into(), errors: Vec::new() }
+        Self {
+            kind: "usage",
+            message: message.into(),
+            errors: Vec::new(),
+        }
     }
 }
 
@@ -115,7 +123,11 @@ impl Decision {
         Self {
             schema_version: SCHEMA_VERSION,
             command: "check",
-            exit_code: if decision.proceeds() { exit::GO } else { exit::NO_GO },
+            exit_code: if decision.proceeds() {
+                exit::GO
+            } else {
+                exit::NO_GO
+            },
             decision,
             env,
             version: None,
@@ -151,8 +163,14 @@ mod tests {
     #[test]
     fn any_failure_is_no_go_and_nothing_else_is() {
         let f = |s| Finding::new("x", "x", Kind::Auto, s);
-        assert_eq!(check_verdict(&[f(Status::Pass), f(Status::Na), f(Status::Warn)]), Verdict::Go);
-        assert_eq!(check_verdict(&[f(Status::Pass), f(Status::Fail)]), Verdict::NoGo);
+        assert_eq!(
+            check_verdict(&[f(Status::Pass), f(Status::Na), f(Status::Warn)]),
+            Verdict::Go
+        );
+        assert_eq!(
+            check_verdict(&[f(Status::Pass), f(Status::Fail)]),
+            Verdict::NoGo
+        );
         assert_eq!(check_verdict(&[]), Verdict::Go);
     }
 

@@ -18,11 +18,17 @@ impl Check for Changelog {
         "CHANGELOG updated for this version"
     }
     fn needs(&self) -> Needs {
-        Needs { changelog: true, version: true, ..Needs::default() }
+        Needs {
+            changelog: true,
+            version: true,
+            ..Needs::default()
+        }
     }
     fn run(&self, inputs: &Inputs) -> Finding {
         let Some(cl) = &inputs.changelog else {
-            return auto(self, Status::Fail).message("changelog was not loaded").expected_found("a changelog", "nothing");
+            return auto(self, Status::Fail)
+                .message("changelog was not loaded")
+                .expected_found("a changelog", "nothing");
         };
         let Some(version) = &inputs.version else {
             return auto(self, Status::Fail)
@@ -43,9 +49,14 @@ impl Check for Changelog {
                 .expected_found(expected, format!("\"{heading}\" at line {line}"))
                 .at(&cl.path, Some(line)),
             None => {
-                let mention = text.lines().position(|l| l.contains(v.as_str())).map(|i| i + 1);
+                let mention = text
+                    .lines()
+                    .position(|l| l.contains(v.as_str()))
+                    .map(|i| i + 1);
                 let found = match mention {
-                    Some(l) => format!("no such heading; {v} appears at line {l}, but not as a heading"),
+                    Some(l) => {
+                        format!("no such heading; {v} appears at line {l}, but not as a heading")
+                    }
                     None => format!("no heading for {v}"),
                 };
                 auto(self, Status::Fail)
@@ -95,7 +106,8 @@ fn heading_names(heading: &str, version: &str) -> bool {
     let h = h.strip_prefix('[').unwrap_or(h);
     let h = h.strip_prefix(['v', 'V']).unwrap_or(h);
     match h.strip_prefix(version) {
-        Some(after) => !after.starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')),
+        Some(after) => !after
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')),
         None => false,
     }
 }
@@ -106,15 +118,35 @@ mod tests {
 
     #[test]
     fn accepts_the_usual_heading_forms() {
-        for h in ["## [1.2.3]", "## 1.2.3", "## v1.2.3 - 2026-11-21", "# [v1.2.3] (2026-11-21)", "### Version 1.2.3", "## [1.2.3] - 2026-11-21"] {
+        for h in [
+            "## [1.2.3]",
+            "## 1.2.3",
+            "## v1.2.3 - 2026-11-21",
+            "# [v1.2.3] (2026-11-21)",
+            "### Version 1.2.3",
+            "## [1.2.3] - 2026-11-21",
+        ] {
             let text = format!("# Changelog\n\n{h}\n- things\n");
-            assert_eq!(find_heading(&text, "1.2.3"), Some((3, h.to_string())), "{h}");
+            assert_eq!(
+                find_heading(&text, "1.2.3"),
+                Some((3, h.to_string())),
+                "{h}"
+            );
         }
     }
 
     #[test]
     fn rejects_other_versions_and_non_headings() {
-        for h in ["## [11.2.3]", "## 1.2.30", "## 1.2.3-rc.1", "## 1.2.3.1", "Released 1.2.3", "##1.2.3", "    ## 1.2.3", "- 1.2.3"] {
+        for h in [
+            "## [11.2.3]",
+            "## 1.2.30",
+            "## 1.2.3-rc.1",
+            "## 1.2.3.1",
+            "Released 1.2.3",
+            "##1.2.3",
+            "    ## 1.2.3",
+            "- 1.2.3",
+        ] {
             let text = format!("# Changelog\n{h}\n");
             assert_eq!(find_heading(&text, "1.2.3"), None, "{h}");
         }
@@ -123,6 +155,9 @@ mod tests {
     #[test]
     fn ignores_fenced_code_and_accepts_v_prefixed_versions() {
         assert_eq!(find_heading("```\n## 1.2.3\n```\n", "1.2.3"), None);
-        assert_eq!(find_heading("## 1.2.3\r\n", "v1.2.3"), Some((1, "## 1.2.3".into())));
+        assert_eq!(
+            find_heading("## 1.2.3\r\n", "v1.2.3"),
+            Some((1, "## 1.2.3".into()))
+        );
     }
 }

@@ -22,7 +22,10 @@ impl Check for DepsPinned {
         "Dependencies pinned to exact versions"
     }
     fn needs(&self) -> Needs {
-        Needs { project_deps: true, ..Needs::default() }
+        Needs {
+            project_deps: true,
+            ..Needs::default()
+        }
     }
     fn run(&self, inputs: &Inputs) -> Finding {
         let Some(p) = &inputs.project else {
@@ -30,8 +33,11 @@ impl Check for DepsPinned {
         };
         let expected = "every declared dependency pinned to one exact version".to_string();
         if p.dependency_files.is_empty() {
-            let found = "no pyproject.toml, requirements*.txt, Cargo.toml or package.json".to_string();
-            return auto(self, Status::Na).message(format!("nothing to check: {found}")).expected_found(expected, found);
+            let found =
+                "no pyproject.toml, requirements*.txt, Cargo.toml or package.json".to_string();
+            return auto(self, Status::Na)
+                .message(format!("nothing to check: {found}"))
+                .expected_found(expected, found);
         }
         let offenders: Vec<Location> = p
             .dependencies
@@ -54,12 +60,24 @@ impl Check for DepsPinned {
         let named: Vec<String> = offenders
             .iter()
             .map(|o| match o.line {
-                Some(l) => format!("{} ({}:{l})", o.message.split(':').next().unwrap_or_default(), o.file),
-                None => format!("{} ({})", o.message.split(':').next().unwrap_or_default(), o.file),
+                Some(l) => format!(
+                    "{} ({}:{l})",
+                    o.message.split(':').next().unwrap_or_default(),
+                    o.file
+                ),
+                None => format!(
+                    "{} ({})",
+                    o.message.split(':').next().unwrap_or_default(),
+                    o.file
+                ),
             })
             .collect();
         auto(self, Status::Fail)
-            .message(format!("{} of {total} dependencies are not pinned exactly: {}", offenders.len(), named.join(", ")))
+            .message(format!(
+                "{} of {total} dependencies are not pinned exactly: {}",
+                offenders.len(),
+                named.join(", ")
+            ))
             .expected_found(expected, format!("{} not pinned", offenders.len()))
             .locations(offenders)
     }
@@ -71,8 +89,15 @@ pub fn unpinned_reason(d: &Dependency) -> Option<String> {
         Source::Path => return None,
         Source::Git { rev: Some(rev) } if is_commit(rev) => return None,
         Source::Git { .. } => return Some("a git dependency that names no commit".into()),
-        Source::Direct => return Some("a direct reference or editable install, not a version pin".into()),
-        Source::Workspace => return Some("`workspace = true`, but this manifest declares no such workspace dependency".into()),
+        Source::Direct => {
+            return Some("a direct reference or editable install, not a version pin".into())
+        }
+        Source::Workspace => {
+            return Some(
+                "`workspace = true`, but this manifest declares no such workspace dependency"
+                    .into(),
+            )
+        }
         Source::Registry => {}
     }
     let req = d.requirement.trim();
@@ -82,10 +107,15 @@ pub fn unpinned_reason(d: &Dependency) -> Option<String> {
             let v = req.strip_prefix("==").unwrap_or(req).trim();
             is_plain_version(v, 1)
         }
-        Ecosystem::Cargo => req.strip_prefix('=').is_some_and(|v| is_plain_version(v.trim(), 3)),
+        Ecosystem::Cargo => req
+            .strip_prefix('=')
+            .is_some_and(|v| is_plain_version(v.trim(), 3)),
         Ecosystem::Npm => {
             // npm:alias@1.2.3
-            let v = req.strip_prefix("npm:").and_then(|r| r.rsplit_once('@')).map_or(req, |(_, v)| v);
+            let v = req
+                .strip_prefix("npm:")
+                .and_then(|r| r.rsplit_once('@'))
+                .map_or(req, |(_, v)| v);
             let v = v.strip_prefix('=').unwrap_or(v).trim();
             let v = v.strip_prefix('v').unwrap_or(v);
             is_plain_version(v, 3)
@@ -104,8 +134,14 @@ pub fn unpinned_reason(d: &Dependency) -> Option<String> {
 fn pep508_pinned(req: &str) -> bool {
     let req = req.split(';').next().unwrap_or(req);
     // drop the name and extras
-    let spec_start = req.find(['=', '<', '>', '~', '!', '(']).unwrap_or(req.len());
-    let spec = req[spec_start..].trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let spec_start = req
+        .find(['=', '<', '>', '~', '!', '('])
+        .unwrap_or(req.len());
+    let spec = req[spec_start..]
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
     if spec.contains(',') {
         return false;
     }
@@ -127,11 +163,16 @@ fn is_plain_version(v: &str, min_parts: usize) -> bool {
     if v.is_empty() || !v.starts_with(|c: char| c.is_ascii_digit()) {
         return false;
     }
-    if v.contains(|c: char| c.is_whitespace() || matches!(c, '*' | 'x' | 'X' | '^' | '~' | '<' | '>' | '|' | ',')) {
+    if v.contains(|c: char| {
+        c.is_whitespace() || matches!(c, '*' | 'x' | 'X' | '^' | '~' | '<' | '>' | '|' | ',')
+    }) {
         return false;
     }
     let core = v.split(['-', '+']).next().unwrap_or(v);
-    let numeric = core.split('.').take_while(|p| !p.is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_digit())).count();
+    let numeric = core
+        .split('.')
+        .take_while(|p| !p.is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .count();
     numeric >= min_parts
 }
 
@@ -156,11 +197,28 @@ mod tests {
 
     #[test]
     fn pep508_rules() {
-        for ok in ["requests==2.31.0", "requests[socks]==2.31.0", "a===1.0", "a == 1.2 ; python_version < '3.12'", "a==1.0rc1"] {
+        for ok in [
+            "requests==2.31.0",
+            "requests[socks]==2.31.0",
+            "a===1.0",
+            "a == 1.2 ; python_version < '3.12'",
+            "a==1.0rc1",
+        ] {
             assert_eq!(unpinned_reason(&dep(Ecosystem::Pep508, ok)), None, "{ok}");
         }
-        for bad in ["requests", "requests>=2", "a==1.*", "a~=1.2", "a>=1,<2", "a==1.0,!=1.0.1", "a!=1"] {
-            assert!(unpinned_reason(&dep(Ecosystem::Pep508, bad)).is_some(), "{bad}");
+        for bad in [
+            "requests",
+            "requests>=2",
+            "a==1.*",
+            "a~=1.2",
+            "a>=1,<2",
+            "a==1.0,!=1.0.1",
+            "a!=1",
+        ] {
+            assert!(
+                unpinned_reason(&dep(Ecosystem::Pep508, bad)).is_some(),
+                "{bad}"
+            );
         }
     }
 
@@ -168,19 +226,44 @@ mod tests {
     fn cargo_npm_poetry_rules() {
         assert_eq!(unpinned_reason(&dep(Ecosystem::Cargo, "=1.0.200")), None);
         for bad in ["1.0.200", "^1", "=1.0", "~1.2.3", "*", ">=1, <2"] {
-            assert!(unpinned_reason(&dep(Ecosystem::Cargo, bad)).is_some(), "{bad}");
+            assert!(
+                unpinned_reason(&dep(Ecosystem::Cargo, bad)).is_some(),
+                "{bad}"
+            );
         }
-        for ok in ["1.3.0", "=1.3.0", "v1.3.0", "1.3.0-beta.1", "npm:lodash@4.17.21"] {
+        for ok in [
+            "1.3.0",
+            "=1.3.0",
+            "v1.3.0",
+            "1.3.0-beta.1",
+            "npm:lodash@4.17.21",
+        ] {
             assert_eq!(unpinned_reason(&dep(Ecosystem::Npm, ok)), None, "{ok}");
         }
-        for bad in ["^18.2.0", "~1.0.0", "1.x", "1.2", "*", "latest", ">=1.0.0 <2.0.0", "1.0.0 || 2.0.0", ""] {
-            assert!(unpinned_reason(&dep(Ecosystem::Npm, bad)).is_some(), "{bad}");
+        for bad in [
+            "^18.2.0",
+            "~1.0.0",
+            "1.x",
+            "1.2",
+            "*",
+            "latest",
+            ">=1.0.0 <2.0.0",
+            "1.0.0 || 2.0.0",
+            "",
+        ] {
+            assert!(
+                unpinned_reason(&dep(Ecosystem::Npm, bad)).is_some(),
+                "{bad}"
+            );
         }
         for ok in ["1.2.3", "==1.2.3", "1.2"] {
             assert_eq!(unpinned_reason(&dep(Ecosystem::Poetry, ok)), None, "{ok}");
         }
         for bad in ["^1.2", "~1.2", "*", ">=1", "1.2.*"] {
-            assert!(unpinned_reason(&dep(Ecosystem::Poetry, bad)).is_some(), "{bad}");
+            assert!(
+                unpinned_reason(&dep(Ecosystem::Poetry, bad)).is_some(),
+                "{bad}"
+            );
         }
     }
 
@@ -189,9 +272,13 @@ mod tests {
         let mut d = dep(Ecosystem::Cargo, "");
         d.source = Source::Path;
         assert_eq!(unpinned_reason(&d), None);
-        d.source = Source::Git { rev: Some("0123abcd".into()) };
+        d.source = Source::Git {
+            rev: Some("0123abcd".into()),
+        };
         assert_eq!(unpinned_reason(&d), None);
-        d.source = Source::Git { rev: Some("main".into()) };
+        d.source = Source::Git {
+            rev: Some("main".into()),
+        };
         assert!(unpinned_reason(&d).is_some());
         d.source = Source::Direct;
         assert!(unpinned_reason(&d).is_some());

@@ -80,6 +80,15 @@ mod tests {
     #[test]
     fn check_ids_are_unique_and_stable() {
         let ids: Vec<&str> = CHECKS.iter().map(|c| c.id()).collect();
-        assert_eq!(ids, ["changelog", "ci_status", "deps_pinned", "release_point", "version_consistent"]);
+        assert_eq!(
+            ids,
+            [
+                "changelog",
+                "ci_status",
+                "deps_pinned",
+                "release_point",
+                "version_consistent"
+            ]
+        );
     }
 }

@@ -108,7 +108,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no location; the builder methods add the rest.
-    pub fn new(id: impl Into<String>, title: impl Into<String>, kind: Kind, status: Status) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        kind: Kind,
+        status: Status,
+    ) -> Self {
         Self {
             id: id.into(),
             title: title.into(),

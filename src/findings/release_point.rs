@@ -19,7 +19,11 @@ impl Check for ReleasePoint {
         "Clean, tagged release point"
     }
     fn needs(&self) -> Needs {
-        Needs { git: true, version: true, ..Needs::default() }
+        Needs {
+            git: true,
+            version: true,
+            ..Needs::default()
+        }
     }
     fn run(&self, inputs: &Inputs) -> Finding {
         let version = inputs.version.as_ref().map(|v| v.value.as_str());
@@ -32,7 +36,9 @@ impl Check for ReleasePoint {
         };
         let expected = format!("a clean work tree and a tag {tag_names} at HEAD");
         let fail = |message: String, found: String| {
-            auto(self, Status::Fail).message(message).expected_found(expected.clone(), found)
+            auto(self, Status::Fail)
+                .message(message)
+                .expected_found(expected.clone(), found)
         };
         let head = match &inputs.repo {
             None => return fail("the repository was not read".into(), "nothing".into()),
@@ -45,10 +51,16 @@ impl Check for ReleasePoint {
                 );
             }
             Some(RepoState::Bare) => {
-                return fail("a bare repository has no work tree to release from".into(), "a bare repository".into())
+                return fail(
+                    "a bare repository has no work tree to release from".into(),
+                    "a bare repository".into(),
+                )
             }
             Some(RepoState::Unborn) => {
-                return fail("the repository has no commits yet".into(), "an empty repository (no HEAD commit)".into())
+                return fail(
+                    "the repository has no commits yet".into(),
+                    "an empty repository (no HEAD commit)".into(),
+                )
             }
             Some(RepoState::Ready(h)) => h,
         };
@@ -61,7 +73,10 @@ impl Check for ReleasePoint {
         if head.dirty_count > 0 {
             let mut shown = head.dirty.join(", ");
             if head.dirty_count > head.dirty.len() {
-                shown.push_str(&format!(" and {} more", head.dirty_count - head.dirty.len()));
+                shown.push_str(&format!(
+                    " and {} more",
+                    head.dirty_count - head.dirty.len()
+                ));
             }
             problems.push(format!("working tree has uncommitted changes: {shown}"));
         }

@@ -116,7 +116,10 @@ pub fn default_attestations() -> Vec<AttestationDef> {
         ("monitoring_reviewed", "Monitoring and alerts reviewed"),
     ]
     .into_iter()
-    .map(|(id, title)| AttestationDef { id: id.into(), title: title.into() })
+    .map(|(id, title)| AttestationDef {
+        id: id.into(),
+        title: title.into(),
+    })
     .collect()
 }
 
@@ -135,29 +138,48 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// The built-in defaults (no gate.toml).
     pub fn builtin() -> Self {
-        Self { path: None, sha256: None, text: String::new(), raw: RawConfig::default() }
+        Self {
+            path: None,
+            sha256: None,
+            text: String::new(),
+            raw: RawConfig::default(),
+        }
     }
 
     /// Parses gate.toml.
     pub fn parse(path: &Path, text: &str, sha256: String) -> Result<Self, InputError> {
         let raw: RawConfig = toml_file::from_str(path, text)?;
-        Ok(Self { path: Some(path.to_path_buf()), sha256: Some(sha256), text: text.to_string(), raw })
+        Ok(Self {
+            path: Some(path.to_path_buf()),
+            sha256: Some(sha256),
+            text: text.to_string(),
+            raw,
+        })
     }
 
     /// An error at the span of a value in this file.
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> InputError {
-        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("gate.toml"));
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gate.toml"));
         InputError::at_offset(path, &self.text, span.start, message)
     }
 
     /// The changelog path relative to the repository root.
     pub fn changelog(&self) -> &str {
-        self.raw.changelog.as_ref().map_or("CHANGELOG.md", |s| s.get_ref().as_str())
+        self.raw
+            .changelog
+            .as_ref()
+            .map_or("CHANGELOG.md", |s| s.get_ref().as_str())
     }
 
     /// The attestations release.yaml must answer.
     pub fn attestations(&self) -> Vec<AttestationDef> {
-        self.raw.attestations.clone().unwrap_or_else(default_attestations)
+        self.raw
+            .attestations
+            .clone()
+            .unwrap_or_else(default_attestations)
     }
 
     /// The version source.
@@ -202,16 +224,34 @@ changelog = "warn"
         assert_eq!(c.attestations()[0].id, "qa_signed_off");
         let prod = &c.raw.env["prod"];
         assert_eq!(prod.required_approvals, Some(2));
-        assert_eq!(*prod.actions.as_ref().unwrap()["changelog"].get_ref(), Action::Warn);
+        assert_eq!(
+            *prod.actions.as_ref().unwrap()["changelog"].get_ref(),
+            Action::Warn
+        );
     }
 
     #[test]
     fn bad_values_are_located() {
-        let e = ConfigFile::parse(Path::new("gate.toml"), "[env.prod.actions]\npii = \"allow\"\n", String::new()).unwrap_err();
+        let e = ConfigFile::parse(
+            Path::new("gate.toml"),
+            "[env.prod.actions]\npii = \"allow\"\n",
+            String::new(),
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
-        let e = ConfigFile::parse(Path::new("gate.toml"), "version_source = \"setup.py\"\n", String::new()).unwrap_err();
+        let e = ConfigFile::parse(
+            Path::new("gate.toml"),
+            "version_source = \"setup.py\"\n",
+            String::new(),
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(1), "{e}");
-        let e = ConfigFile::parse(Path::new("gate.toml"), "[env.prod]\nrequird = []\n", String::new()).unwrap_err();
+        let e = ConfigFile::parse(
+            Path::new("gate.toml"),
+            "[env.prod]\nrequird = []\n",
+            String::new(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("did you mean `required`?"), "{e}");
     }
 }

@@ -35,7 +35,12 @@ impl InputError {
     }
 
     /// An error at a line and column of a file.
-    pub fn at(file: impl AsRef<Path>, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl AsRef<Path>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             file: file.as_ref().to_path_buf(),
             line: Some(line),
@@ -45,7 +50,12 @@ impl InputError {
     }
 
     /// An error at a byte offset of `text`, the contents of `file`.
-    pub fn at_offset(file: impl AsRef<Path>, text: &str, offset: usize, message: impl Into<String>) -> Self {
+    pub fn at_offset(
+        file: impl AsRef<Path>,
+        text: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let (line, column) = line_col(text, offset);
         Self::at(file, line, column, message)
     }
@@ -103,6 +113,9 @@ mod tests {
     fn display_names_file_line_and_column() {
         let e = InputError::at("release.yaml", 3, 5, "unknown key");
         assert_eq!(e.to_string(), "release.yaml:3:5: unknown key");
-        assert_eq!(InputError::file("x.toml", "not found").to_string(), "x.toml: not found");
+        assert_eq!(
+            InputError::file("x.toml", "not found").to_string(),
+            "x.toml: not found"
+        );
     }
 }

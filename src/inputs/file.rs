@@ -49,7 +49,10 @@ pub fn read_text_if_exists(path: &Path) -> Result<Option<TextFile>, InputError> 
                 path,
                 line,
                 column,
-                format!("not valid UTF-8 (byte 0x{:02x} at offset {valid}); expected a UTF-8 text file", bytes[valid]),
+                format!(
+                    "not valid UTF-8 (byte 0x{:02x} at offset {valid}); expected a UTF-8 text file",
+                    bytes[valid]
+                ),
             ));
         }
     };
@@ -68,7 +71,10 @@ pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
         Err(e) if e.kind() == ErrorKind::NotFound => {
             // A dangling symlink is not "nothing there": say what it is.
             if std::fs::symlink_metadata(path).is_ok() {
-                return Err(InputError::file(path, "is a symbolic link whose target does not exist"));
+                return Err(InputError::file(
+                    path,
+                    "is a symbolic link whose target does not exist",
+                ));
             }
             return Ok(None);
         }
@@ -95,7 +101,10 @@ pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
 fn too_big(path: &Path, len: u64) -> InputError {
     InputError::file(
         path,
-        format!("is {len} bytes or more, over the {} MiB input limit", MAX_INPUT_BYTES / (1024 * 1024)),
+        format!(
+            "is {len} bytes or more, over the {} MiB input limit",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        ),
     )
 }
 
@@ -134,7 +143,10 @@ mod tests {
         std::fs::write(&p, b"\xef\xbb\xbfversion: '1'\r\n").unwrap();
         let f = read_text(&p).unwrap();
         assert_eq!(f.text, "version: '1'\r\n");
-        assert_eq!(f.sha256, hex(&Sha256::digest(b"\xef\xbb\xbfversion: '1'\r\n")));
+        assert_eq!(
+            f.sha256,
+            hex(&Sha256::digest(b"\xef\xbb\xbfversion: '1'\r\n"))
+        );
     }
 
     #[test]
@@ -152,7 +164,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let e = read_text(dir.path()).unwrap_err();
         assert!(e.message.contains("is a directory"), "{e}");
-        assert!(read_text_if_exists(&dir.path().join("nope")).unwrap().is_none());
+        assert!(read_text_if_exists(&dir.path().join("nope"))
+            .unwrap()
+            .is_none());
         let big = dir.path().join("big");
         let f = File::create(&big).unwrap();
         f.set_len(MAX_INPUT_BYTES + 1).unwrap();

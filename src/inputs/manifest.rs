@@ -73,20 +73,42 @@ impl ReleaseManifest {
     /// Parses release.yaml. `known_attestations` lists the attestation ids
     /// the configuration defines; any other key under `attestations` is an
     /// error.
-    pub fn parse(path: &Path, text: &str, sha256: String, known_attestations: &[&str]) -> Result<Self, InputError> {
-        let raw = yaml::from_str_seed(path, text, ManifestSeed { known: known_attestations })?;
-        let version = raw
-            .version
-            .ok_or_else(|| InputError::file(path, "missing key `version` (the release version, e.g. version: \"1.2.3\")"))?;
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        sha256: String,
+        known_attestations: &[&str],
+    ) -> Result<Self, InputError> {
+        let raw = yaml::from_str_seed(
+            path,
+            text,
+            ManifestSeed {
+                known: known_attestations,
+            },
+        )?;
+        let version = raw.version.ok_or_else(|| {
+            InputError::file(
+                path,
+                "missing key `version` (the release version, e.g. version: \"1.2.3\")",
+            )
+        })?;
         let attestations: Vec<AttestationEntry> = raw
             .attestations
             .into_iter()
-            .map(|(id, attestation)| AttestationEntry { line: key_line(text, &id), id, attestation })
+            .map(|(id, attestation)| AttestationEntry {
+                line: key_line(text, &id),
+                id,
+                attestation,
+            })
             .collect();
         let not_applicable: Vec<NotApplicable> = raw
             .not_applicable
             .into_iter()
-            .map(|(id, reason)| NotApplicable { line: key_line(text, &id), id, reason })
+            .map(|(id, reason)| NotApplicable {
+                line: key_line(text, &id),
+                id,
+                reason,
+            })
             .collect();
         for na in &not_applicable {
             if attestations.iter().any(|a| a.id == na.id) {
@@ -95,12 +117,22 @@ impl ReleaseManifest {
                     path,
                     line,
                     column,
-                    format!("`{}` is both attested and marked not applicable; keep one", na.id),
+                    format!(
+                        "`{}` is both attested and marked not applicable; keep one",
+                        na.id
+                    ),
                 ));
             }
         }
         let file = super::display(path);
-        Ok(Self { path: path.to_path_buf(), file, sha256, version, attestations, not_applicable })
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            sha256,
+            version,
+            attestations,
+            not_applicable,
+        })
     }
 
     /// The attestation for `id`, if the manifest has one.
@@ -118,15 +150,22 @@ impl ReleaseManifest {
 /// (indented). Used to point findings at their line for annotations; the
 /// parser itself already validated the structure.
 fn key_line(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        let t = t.strip_prefix('"').and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix('"')).or_else(|| {
-            t.strip_prefix('\'').and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix('\''))
-        });
-        let t = t.or_else(|| l.trim_start().strip_prefix(key));
-        l.starts_with([' ', '\t']) && t.is_some_and(|r| r.trim_start().starts_with(':'))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            let t = t
+                .strip_prefix('"')
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix('"'))
+                .or_else(|| {
+                    t.strip_prefix('\'')
+                        .and_then(|r| r.strip_prefix(key))
+                        .and_then(|r| r.strip_prefix('\''))
+                });
+            let t = t.or_else(|| l.trim_start().strip_prefix(key));
+            l.starts_with([' ', '\t']) && t.is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// The file as the parser sees it, before the cross-checks.
@@ -161,10 +200,17 @@ impl<'de> Visitor<'de> for ManifestSeed<'_> {
         let mut attestations = None;
         let mut not_applicable = None;
         let mut seen: Vec<String> = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed { known: Some(TOP_KEYS), seen: &seen, what: "key" })? {
+        while let Some(key) = map.next_key_seed(KeySeed {
+            known: Some(TOP_KEYS),
+            seen: &seen,
+            what: "key",
+        })? {
             match key.as_str() {
                 "version" => version = Some(map.next_value::<VersionString>()?.0),
-                "attestations" => attestations = Some(map.next_value_seed(AttestationsSeed { known: self.known })?),
+                "attestations" => {
+                    attestations =
+                        Some(map.next_value_seed(AttestationsSeed { known: self.known })?)
+                }
                 _ => not_applicable = Some(map.next_value::<Reasons>()?.0),
             }
             seen.push(key);
@@ -206,8 +252,16 @@ impl Visitor<'_> for KeySeed<'_> {
             return Err(E::custom(format!("duplicate {} `{key}`", self.what)));
         }
         if let Some(known) = self.known.filter(|k| !k.contains(&key)) {
-            let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-            return Err(E::custom(format!("unknown {} `{key}`{} (expected one of {list})", self.what, hint(key, known.iter().copied()))));
+            let list = known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(E::custom(format!(
+                "unknown {} `{key}`{} (expected one of {list})",
+                self.what,
+                hint(key, known.iter().copied())
+            )));
         }
         Ok(key.to_string())
     }
@@ -229,7 +283,9 @@ impl<'de> Deserialize<'de> for VersionString {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<VersionString, E> {
                 let v = v.trim();
                 if v.is_empty() {
-                    return Err(E::custom("`version` is empty; expected the release version, e.g. \"1.2.3\""));
+                    return Err(E::custom(
+                        "`version` is empty; expected the release version, e.g. \"1.2.3\"",
+                    ));
                 }
                 Ok(VersionString(v.to_string()))
             }
@@ -259,7 +315,11 @@ impl<'de> Visitor<'de> for AttestationsSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out: Vec<(String, Attestation)> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed { known: Some(self.known), seen: &seen, what: "attestation" })? {
+        while let Some(key) = map.next_key_seed(KeySeed {
+            known: Some(self.known),
+            seen: &seen,
+            what: "attestation",
+        })? {
             let value: Attestation = map.next_value()?;
             seen.push(key.clone());
             out.push((key, value));
@@ -282,7 +342,11 @@ impl<'de> Deserialize<'de> for Reasons {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Reasons, A::Error> {
                 let mut out: Vec<(String, String)> = Vec::new();
                 let mut seen: Vec<String> = Vec::new();
-                while let Some(key) = map.next_key_seed(KeySeed { known: None, seen: &seen, what: "key" })? {
+                while let Some(key) = map.next_key_seed(KeySeed {
+                    known: None,
+                    seen: &seen,
+                    what: "key",
+                })? {
                     let reason: String = map.next_value()?;
                     seen.push(key.clone());
                     if reason.trim().is_empty() {
@@ -303,7 +367,12 @@ impl<'de> Deserialize<'de> for Reasons {
 mod tests {
     use super::*;
 
-    const KNOWN: &[&str] = &["rollback_tested", "oncall_notified", "approver_signed_off", "monitoring_reviewed"];
+    const KNOWN: &[&str] = &[
+        "rollback_tested",
+        "oncall_notified",
+        "approver_signed_off",
+        "monitoring_reviewed",
+    ];
 
     fn parse(text: &str) -> Result<ReleaseManifest, InputError> {
         ReleaseManifest::parse(Path::new("release.yaml"), text, String::new(), KNOWN)
@@ -318,20 +387,25 @@ mod tests {
         assert_eq!(m.version, "1.2.3");
         let r = m.attestation("rollback_tested").unwrap();
         assert_eq!(r.line, Some(3));
-        assert_eq!(r.attestation.evidence.as_deref(), Some("https://ci/jobs/456"));
+        assert_eq!(
+            r.attestation.evidence.as_deref(),
+            Some("https://ci/jobs/456")
+        );
         assert_eq!(m.not_applicable("feature_flags").unwrap().line, Some(9));
     }
 
     #[test]
     fn unknown_attestation_is_located_with_suggestion() {
-        let e = parse("version: \"1\"\nattestations:\n  rollback_test:\n    answer: true\n").unwrap_err();
+        let e = parse("version: \"1\"\nattestations:\n  rollback_test:\n    answer: true\n")
+            .unwrap_err();
         assert!(e.message.contains("did you mean `rollback_tested`?"), "{e}");
         assert_eq!(e.line, Some(3), "{e}");
     }
 
     #[test]
     fn unknown_key_inside_an_attestation_is_located() {
-        let e = parse("version: \"1\"\nattestations:\n  rollback_tested:\n    answr: true\n").unwrap_err();
+        let e = parse("version: \"1\"\nattestations:\n  rollback_tested:\n    answr: true\n")
+            .unwrap_err();
         assert!(e.message.contains("did you mean `answer`?"), "{e}");
         assert_eq!(e.line, Some(4), "{e}");
     }
@@ -364,17 +438,34 @@ mod tests {
 
     #[test]
     fn missing_version_empty_reason_and_conflicts_are_errors() {
-        assert!(parse("attestations: {}\n").unwrap_err().message.contains("missing key `version`"));
-        assert!(parse("version: '1'\nnot_applicable:\n  x: ''\n").unwrap_err().message.contains("without a reason"));
+        assert!(parse("attestations: {}\n")
+            .unwrap_err()
+            .message
+            .contains("missing key `version`"));
+        assert!(parse("version: '1'\nnot_applicable:\n  x: ''\n")
+            .unwrap_err()
+            .message
+            .contains("without a reason"));
         let e = parse("version: '1'\nattestations:\n  rollback_tested: {answer: true, by: a}\nnot_applicable:\n  rollback_tested: no\n")
             .unwrap_err();
-        assert!(e.message.contains("both attested and marked not applicable"), "{e}");
+        assert!(
+            e.message
+                .contains("both attested and marked not applicable"),
+            "{e}"
+        );
         assert!(parse("version: '1'\nversion: '2'\n").is_err());
     }
 
     #[test]
     fn crlf_line_ends_parse() {
         let m = parse("version: \"1.2.3\"\r\nattestations:\r\n  oncall_notified: {answer: true, by: Jane}\r\n").unwrap();
-        assert_eq!(m.attestation("oncall_notified").unwrap().attestation.by.as_deref(), Some("Jane"));
+        assert_eq!(
+            m.attestation("oncall_notified")
+                .unwrap()
+                .attestation
+                .by
+                .as_deref(),
+            Some("Jane")
+        );
     }
 }

@@ -92,7 +92,12 @@ impl Inputs {
     /// Reads what the required `checks` (and, with `attested`, the required
     /// attestations) need. release.yaml is read first when it exists: a
     /// check it marks not applicable reads nothing else.
-    pub fn load(req: &Request, config: ConfigFile, checks: &[&dyn Check], attested: bool) -> Result<Inputs, InputError> {
+    pub fn load(
+        req: &Request,
+        config: ConfigFile,
+        checks: &[&dyn Check],
+        attested: bool,
+    ) -> Result<Inputs, InputError> {
         let mut inputs = Inputs {
             repo_root: req.repo.clone(),
             ci_status: req.ci_status.clone(),
@@ -105,11 +110,20 @@ impl Inputs {
             config,
         };
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
-            inputs.digests.push((display(p), sha.clone()));
+            inputs
+                .digests
+                .push((relative_to(&req.repo, p), sha.clone()));
         }
         if !req.repo.is_dir() {
-            let what = if req.repo.exists() { "is not a directory" } else { "not found" };
-            return Err(InputError::file(&req.repo, format!("{what}; expected the repository root (--repo)")));
+            let what = if req.repo.exists() {
+                "is not a directory"
+            } else {
+                "not found"
+            };
+            return Err(InputError::file(
+                &req.repo,
+                format!("{what}; expected the repository root (--repo)"),
+            ));
         }
         if checks.is_empty() && !attested {
             return Ok(inputs);
@@ -117,7 +131,12 @@ impl Inputs {
         inputs.manifest = load_manifest(req, &inputs.config, false)?;
         let needs = checks
             .iter()
-            .filter(|c| inputs.manifest.as_ref().is_none_or(|m| m.not_applicable(c.id()).is_none()))
+            .filter(|c| {
+                inputs
+                    .manifest
+                    .as_ref()
+                    .is_none_or(|m| m.not_applicable(c.id()).is_none())
+            })
             .fold(Needs::default(), |n, c| n.union(c.needs()));
         if inputs.manifest.is_none() && (attested || needs.manifest) {
             // Reports the missing file with the right words.
@@ -125,9 +144,13 @@ impl Inputs {
         }
         if let Some(m) = &inputs.manifest {
             inputs.digests.push((m.file.clone(), m.sha256.clone()));
-            inputs.version = Some(ReleaseVersion { value: m.version.clone(), file: m.file.clone() });
+            inputs.version = Some(ReleaseVersion {
+                value: m.version.clone(),
+                file: m.file.clone(),
+            });
         }
-        let want_project_versions = needs.project_versions || (needs.version && inputs.version.is_none());
+        let want_project_versions =
+            needs.project_versions || (needs.version && inputs.version.is_none());
         if want_project_versions || needs.project_deps {
             let p = Project::load(
                 &req.repo,
@@ -139,7 +162,10 @@ impl Inputs {
             inputs.digests.extend(p.digests.iter().cloned());
             if inputs.version.is_none() {
                 inputs.version = p.versions.iter().find_map(|v| {
-                    v.version.as_ref().ok().map(|value| ReleaseVersion { value: value.clone(), file: v.file.clone() })
+                    v.version.as_ref().ok().map(|value| ReleaseVersion {
+                        value: value.clone(),
+                        file: v.file.clone(),
+                    })
                 });
             }
             inputs.project = Some(p);
@@ -150,7 +176,10 @@ impl Inputs {
             if let Some(f) = &f {
                 inputs.digests.push((rel.clone(), f.sha256.clone()));
             }
-            inputs.changelog = Some(ChangelogInput { path: rel, text: f.map(|f| f.text) });
+            inputs.changelog = Some(ChangelogInput {
+                path: rel,
+                text: f.map(|f| f.text),
+            });
         }
         if needs.git {
             let version = inputs.version.as_ref().map(|v| v.value.as_str());
@@ -162,7 +191,11 @@ impl Inputs {
 
 /// release.yaml: read when it exists (its `not_applicable` can apply to any
 /// check); an error when `required` and missing.
-fn load_manifest(req: &Request, config: &ConfigFile, required: bool) -> Result<Option<ReleaseManifest>, InputError> {
+fn load_manifest(
+    req: &Request,
+    config: &ConfigFile,
+    required: bool,
+) -> Result<Option<ReleaseManifest>, InputError> {
     let (path, explicit) = match &req.manifest {
         Some(p) => (p.clone(), true),
         None => (req.repo.join("release.yaml"), false),

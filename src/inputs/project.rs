@@ -45,7 +45,9 @@ pub enum Ecosystem {
 pub enum Source {
     Registry,
     /// A git dependency, with the commit it names, if any.
-    Git { rev: Option<String> },
+    Git {
+        rev: Option<String>,
+    },
     /// A local path: versioned with this repository.
     Path,
     /// `workspace = true` whose workspace entry was not found.
@@ -90,13 +92,34 @@ impl Project {
         let mut p = Project::default();
         let wants = |s: VersionSource| versions && (source == VersionSource::Auto || source == s);
         if let Some(f) = p.read(root, "pyproject.toml")? {
-            parse_pyproject(&mut p, &root.join("pyproject.toml"), &f.text, wants(VersionSource::Pyproject), deps, include_dev)?;
+            parse_pyproject(
+                &mut p,
+                &root.join("pyproject.toml"),
+                &f.text,
+                wants(VersionSource::Pyproject),
+                deps,
+                include_dev,
+            )?;
         }
         if let Some(f) = p.read(root, "Cargo.toml")? {
-            parse_cargo(&mut p, &root.join("Cargo.toml"), &f.text, wants(VersionSource::Cargo), deps, include_dev)?;
+            parse_cargo(
+                &mut p,
+                &root.join("Cargo.toml"),
+                &f.text,
+                wants(VersionSource::Cargo),
+                deps,
+                include_dev,
+            )?;
         }
         if let Some(f) = p.read(root, "package.json")? {
-            parse_package_json(&mut p, &root.join("package.json"), &f.text, wants(VersionSource::PackageJson), deps, include_dev)?;
+            parse_package_json(
+                &mut p,
+                &root.join("package.json"),
+                &f.text,
+                wants(VersionSource::PackageJson),
+                deps,
+                include_dev,
+            )?;
         }
         if deps {
             for name in requirements_files(root)? {
@@ -186,22 +209,36 @@ struct PoetryGroup {
     dependencies: TomlDeps,
 }
 
-fn parse_pyproject(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+fn parse_pyproject(
+    p: &mut Project,
+    path: &Path,
+    text: &str,
+    versions: bool,
+    deps: bool,
+    include_dev: bool,
+) -> Result<(), InputError> {
     const FILE: &str = "pyproject.toml";
     let doc: Pyproject = toml_file::from_str(path, text)?;
     if versions {
         if let Some(proj) = &doc.project {
             match &proj.version {
                 Some(v) => p.versions.push(declared(FILE, text, v)),
-                None if proj.dynamic.iter().any(|d| d == "version") => p.versions.push(DeclaredVersion {
-                    file: FILE.into(),
-                    line: None,
-                    version: Err("[project] declares the version dynamic".into()),
-                }),
+                None if proj.dynamic.iter().any(|d| d == "version") => {
+                    p.versions.push(DeclaredVersion {
+                        file: FILE.into(),
+                        line: None,
+                        version: Err("[project] declares the version dynamic".into()),
+                    })
+                }
                 None => {}
             }
         }
-        if let Some(v) = doc.tool.as_ref().and_then(|t| t.poetry.as_ref()).and_then(|po| po.version.as_ref()) {
+        if let Some(v) = doc
+            .tool
+            .as_ref()
+            .and_then(|t| t.poetry.as_ref())
+            .and_then(|po| po.version.as_ref())
+        {
             p.versions.push(declared(FILE, text, v));
         }
     }
@@ -212,7 +249,11 @@ fn parse_pyproject(p: &mut Project, path: &Path, text: &str, versions: bool, dep
     if let Some(proj) = &doc.project {
         let optional = proj.optional_dependencies.values().flatten();
         for req in proj.dependencies.iter().chain(optional) {
-            p.dependencies.push(pep508(FILE, Some(line_of(text, req.span().start)), req.get_ref()));
+            p.dependencies.push(pep508(
+                FILE,
+                Some(line_of(text, req.span().start)),
+                req.get_ref(),
+            ));
         }
     }
     if let Some(poetry) = doc.tool.and_then(|t| t.poetry) {
@@ -225,14 +266,19 @@ fn parse_pyproject(p: &mut Project, path: &Path, text: &str, versions: bool, dep
             if name.eq_ignore_ascii_case("python") {
                 continue; // the interpreter, not a dependency
             }
-            p.dependencies.push(toml_dep(FILE, text, name, value, Ecosystem::Poetry));
+            p.dependencies
+                .push(toml_dep(FILE, text, name, value, Ecosystem::Poetry));
         }
     }
     Ok(())
 }
 
 fn declared(file: &str, text: &str, v: &Spanned<String>) -> DeclaredVersion {
-    DeclaredVersion { file: file.into(), line: Some(line_of(text, v.span().start)), version: Ok(v.get_ref().trim().to_string()) }
+    DeclaredVersion {
+        file: file.into(),
+        line: Some(line_of(text, v.span().start)),
+        version: Ok(v.get_ref().trim().to_string()),
+    }
 }
 
 /// A PEP 508 line: the name is what comes before the first non-name char.
@@ -242,7 +288,11 @@ fn pep508(file: &str, line: Option<usize>, req: &str) -> Dependency {
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
         .unwrap_or(req.len());
     let rest = req[name_end..].trim_start();
-    let source = if rest.starts_with('@') { Source::Direct } else { Source::Registry };
+    let source = if rest.starts_with('@') {
+        Source::Direct
+    } else {
+        Source::Registry
+    };
     Dependency {
         file: file.into(),
         line,
@@ -254,7 +304,13 @@ fn pep508(file: &str, line: Option<usize>, req: &str) -> Dependency {
 }
 
 /// A dependency written as a TOML value: `"1.2"` or `{ version, git, rev, path, workspace }`.
-fn toml_dep(file: &str, text: &str, name: &str, value: &Spanned<toml::Value>, ecosystem: Ecosystem) -> Dependency {
+fn toml_dep(
+    file: &str,
+    text: &str,
+    name: &str,
+    value: &Spanned<toml::Value>,
+    ecosystem: Ecosystem,
+) -> Dependency {
     let line = Some(line_of(text, value.span().start));
     let (requirement, source) = match value.get_ref() {
         toml::Value::String(s) => (s.clone(), Source::Registry),
@@ -277,7 +333,14 @@ fn toml_dep(file: &str, text: &str, name: &str, value: &Spanned<toml::Value>, ec
         // Poetry allows a list of constraints for several markers.
         other => (other.to_string(), Source::Registry),
     };
-    Dependency { file: file.into(), line, name: name.to_string(), requirement, ecosystem, source }
+    Dependency {
+        file: file.into(),
+        line,
+        name: name.to_string(),
+        requirement,
+        ecosystem,
+        source,
+    }
 }
 
 // ---------------------------------------------------------------- Cargo.toml
@@ -323,10 +386,21 @@ struct CargoTarget {
     dev_dependencies: TomlDeps,
 }
 
-fn parse_cargo(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+fn parse_cargo(
+    p: &mut Project,
+    path: &Path,
+    text: &str,
+    versions: bool,
+    deps: bool,
+    include_dev: bool,
+) -> Result<(), InputError> {
     const FILE: &str = "Cargo.toml";
     let doc: CargoManifest = toml_file::from_str(path, text)?;
-    let ws_version = doc.workspace.as_ref().and_then(|w| w.package.as_ref()).and_then(|wp| wp.version.as_ref());
+    let ws_version = doc
+        .workspace
+        .as_ref()
+        .and_then(|w| w.package.as_ref())
+        .and_then(|wp| wp.version.as_ref());
     if versions {
         match doc.package.as_ref().and_then(|pk| pk.version.as_ref()) {
             Some(v) => match v.get_ref() {
@@ -341,7 +415,10 @@ fn parse_cargo(p: &mut Project, path: &Path, text: &str, versions: bool, deps: b
                     None => p.versions.push(DeclaredVersion {
                         file: FILE.into(),
                         line: Some(line_of(text, v.span().start)),
-                        version: Err("[package] takes its version from a workspace that is not in this file".into()),
+                        version: Err(
+                            "[package] takes its version from a workspace that is not in this file"
+                                .into(),
+                        ),
                     }),
                 },
             },
@@ -387,12 +464,28 @@ fn parse_cargo(p: &mut Project, path: &Path, text: &str, versions: bool, deps: b
 
 // ---------------------------------------------------------------- package.json
 
-fn parse_package_json(p: &mut Project, path: &Path, text: &str, versions: bool, deps: bool, include_dev: bool) -> Result<(), InputError> {
+fn parse_package_json(
+    p: &mut Project,
+    path: &Path,
+    text: &str,
+    versions: bool,
+    deps: bool,
+    include_dev: bool,
+) -> Result<(), InputError> {
     const FILE: &str = "package.json";
-    let doc: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| InputError::at(path, e.line(), e.column(), format!("invalid JSON: {}", strip_json_location(&e))))?;
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        InputError::at(
+            path,
+            e.line(),
+            e.column(),
+            format!("invalid JSON: {}", strip_json_location(&e)),
+        )
+    })?;
     let Some(obj) = doc.as_object() else {
-        return Err(InputError::file(path, "expected a JSON object at the top level"));
+        return Err(InputError::file(
+            path,
+            "expected a JSON object at the top level",
+        ));
     };
     if versions {
         match obj.get("version") {
@@ -414,9 +507,14 @@ fn parse_package_json(p: &mut Project, path: &Path, text: &str, versions: bool, 
         sections.push("devDependencies");
     }
     for section in sections {
-        let Some(map) = obj.get(section) else { continue };
+        let Some(map) = obj.get(section) else {
+            continue;
+        };
         let Some(map) = map.as_object() else {
-            return Err(InputError::file(path, format!("`{section}` is not an object")));
+            return Err(InputError::file(
+                path,
+                format!("`{section}` is not an object"),
+            ));
         };
         let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
         for (name, spec) in map {
@@ -424,7 +522,9 @@ fn parse_package_json(p: &mut Project, path: &Path, text: &str, versions: bool, 
             let source = if requirement.starts_with("file:") || requirement.starts_with("link:") {
                 Source::Path
             } else if requirement.starts_with("git") || requirement.contains("://") {
-                Source::Git { rev: requirement.split_once('#').map(|(_, r)| r.to_string()) }
+                Source::Git {
+                    rev: requirement.split_once('#').map(|(_, r)| r.to_string()),
+                }
             } else {
                 Source::Registry
             };
@@ -490,7 +590,11 @@ fn parse_requirements(p: &mut Project, file: &str, text: &str) {
             p.dependencies.push(Dependency {
                 file: file.into(),
                 line: Some(start),
-                name: content.split_whitespace().last().unwrap_or_default().to_string(),
+                name: content
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_string(),
                 requirement: content.to_string(),
                 ecosystem: Ecosystem::Pep508,
                 source: Source::Direct,
@@ -530,8 +634,20 @@ mod tests {
         .unwrap();
         assert_eq!(p.versions.len(), 2);
         assert_eq!(p.versions[0].line, Some(3));
-        let names: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.line)).collect();
-        assert_eq!(names, vec![("requests", Some(5)), ("httpx", Some(6)), ("click", Some(9)), ("rich", Some(14))]);
+        let names: Vec<_> = p
+            .dependencies
+            .iter()
+            .map(|d| (d.name.as_str(), d.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("requests", Some(5)),
+                ("httpx", Some(6)),
+                ("click", Some(9)),
+                ("rich", Some(14))
+            ]
+        );
     }
 
     #[test]
@@ -539,10 +655,17 @@ mod tests {
         let p = project(&[("Cargo.toml", "[workspace.package]\nversion = \"0.4.0\"\n[package]\nname = \"x\"\nversion.workspace = true\n[dependencies]\nserde = \"=1.0.200\"\nanyhow = \"1\"\nlocal = { path = \"../local\" }\n[workspace.dependencies]\nclap = \"4\"\n")], false).unwrap();
         assert_eq!(p.versions[0].version, Ok("0.4.0".into()));
         assert_eq!(p.versions[0].line, Some(2));
-        let deps: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.requirement.as_str(), d.line)).collect();
+        let deps: Vec<_> = p
+            .dependencies
+            .iter()
+            .map(|d| (d.name.as_str(), d.requirement.as_str(), d.line))
+            .collect();
         assert!(deps.contains(&("anyhow", "1", Some(8))), "{deps:?}");
         assert!(deps.contains(&("clap", "4", Some(11))), "{deps:?}");
-        assert!(p.dependencies.iter().any(|d| d.name == "local" && d.source == Source::Path));
+        assert!(p
+            .dependencies
+            .iter()
+            .any(|d| d.name == "local" && d.source == Source::Path));
     }
 
     #[test]
@@ -556,8 +679,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.versions[0].line, Some(3));
-        let deps: Vec<_> = p.dependencies.iter().map(|d| (d.name.as_str(), d.line)).collect();
-        assert_eq!(deps, vec![("left-pad", Some(5)), ("react", Some(6)), ("flask", Some(2)), ("requests", Some(4)), ("./local", Some(6))]);
+        let deps: Vec<_> = p
+            .dependencies
+            .iter()
+            .map(|d| (d.name.as_str(), d.line))
+            .collect();
+        assert_eq!(
+            deps,
+            vec![
+                ("left-pad", Some(5)),
+                ("react", Some(6)),
+                ("flask", Some(2)),
+                ("requests", Some(4)),
+                ("./local", Some(6))
+            ]
+        );
         assert_eq!(p.dependencies[2].requirement, "flask==3.0.0");
         assert_eq!(p.dependencies[4].source, Source::Direct);
     }

@@ -43,7 +43,11 @@ pub fn enrich_unknown_field(message: &str) -> String {
     let field = &rest[..end];
     let tail = &rest[end + 1..];
     let expected: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-    let list = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+    let list = expected
+        .iter()
+        .map(|e| format!("`{e}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let hint = hint(field, expected.iter().copied());
     if expected.is_empty() {
         format!("unknown key `{field}`; this table takes no keys")
@@ -58,8 +62,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("atestations", ["version", "attestations"]), Some("attestations"));
-        assert_eq!(did_you_mean("rollback_test", ["rollback_tested", "oncall_notified"]), Some("rollback_tested"));
+        assert_eq!(
+            did_you_mean("atestations", ["version", "attestations"]),
+            Some("attestations")
+        );
+        assert_eq!(
+            did_you_mean("rollback_test", ["rollback_tested", "oncall_notified"]),
+            Some("rollback_tested")
+        );
         assert_eq!(did_you_mean("zzz", ["version", "attestations"]), None);
     }
 

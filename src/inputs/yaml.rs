@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn unknown_key_has_location_and_suggestion() {
-        let e = from_str::<Doc>(Path::new("r.yaml"), "version: '1'\natestations: {}\n").unwrap_err();
+        let e =
+            from_str::<Doc>(Path::new("r.yaml"), "version: '1'\natestations: {}\n").unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(e.message.contains("did you mean `attestations`?"), "{e}");
     }
@@ -94,7 +95,11 @@ mod tests {
     fn alias_bomb_is_refused_not_expanded() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
             text.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         text.push_str("version: '1'\n");

@@ -43,14 +43,21 @@ impl Catalog {
     /// the leakage ids.
     pub fn new(config: &ConfigFile) -> Self {
         Self {
-            auto: crate::findings::CHECKS.iter().map(|c| c.id().to_string()).collect(),
+            auto: crate::findings::CHECKS
+                .iter()
+                .map(|c| c.id().to_string())
+                .collect(),
             attested: config.attestations().into_iter().map(|a| a.id).collect(),
             leakage: LEAKAGE_IDS.iter().map(|s| s.to_string()).collect(),
         }
     }
 
     fn all_ids(&self) -> impl Iterator<Item = &str> {
-        self.auto.iter().chain(&self.attested).chain(&self.leakage).map(String::as_str)
+        self.auto
+            .iter()
+            .chain(&self.attested)
+            .chain(&self.leakage)
+            .map(String::as_str)
     }
 
     /// The ids a selector stands for, or `None` if it names nothing.
@@ -97,7 +104,12 @@ impl EnvPolicy {
     pub fn checklist(catalog: &Catalog) -> Self {
         Self {
             name: None,
-            required: catalog.auto.iter().chain(&catalog.attested).cloned().collect(),
+            required: catalog
+                .auto
+                .iter()
+                .chain(&catalog.attested)
+                .cloned()
+                .collect(),
             actions: BTreeMap::new(),
             forbid_na: BTreeSet::new(),
             max_override_days: 1,
@@ -128,7 +140,10 @@ impl EnvPolicy {
             f.action = Some(action);
             if f.status == Status::Na && self.forbid_na.contains(&f.id) {
                 f.status = Status::Fail;
-                f.expected = format!("an answer: `not_applicable` is not accepted for `{}` in {env}", f.id);
+                f.expected = format!(
+                    "an answer: `not_applicable` is not accepted for `{}` in {env}",
+                    f.id
+                );
                 f.found = format!("marked not applicable: {}", f.found);
                 f.message = format!("not_applicable is refused for this check in {env}");
             }
@@ -152,12 +167,21 @@ impl Policies {
     pub fn from_config(config: &ConfigFile, catalog: &Catalog) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
         let mut names: Vec<String> = BUILTIN_ENVS.iter().map(|s| s.to_string()).collect();
-        names.extend(config.raw.env.keys().filter(|k| !BUILTIN_ENVS.contains(&k.as_str())).cloned());
+        names.extend(
+            config
+                .raw
+                .env
+                .keys()
+                .filter(|k| !BUILTIN_ENVS.contains(&k.as_str()))
+                .cloned(),
+        );
         let mut envs = Vec::new();
         for name in names {
             let raw = config.raw.env.get(&name).cloned().unwrap_or_default();
             let base_name = match &raw.extends {
-                Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => ext.get_ref().clone(),
+                Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => {
+                    ext.get_ref().clone()
+                }
                 Some(ext) => {
                     errors.push(config.error_at(
                         ext.span(),
@@ -179,7 +203,9 @@ impl Policies {
                 for sel in required {
                     match catalog.resolve(sel.get_ref()) {
                         Some(ids) => env.required.extend(ids),
-                        None => errors.push(config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref()))),
+                        None => errors.push(
+                            config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref())),
+                        ),
                     }
                 }
             }
@@ -194,7 +220,8 @@ impl Policies {
                                 env.actions.insert(id, *action.get_ref());
                             }
                         }
-                        None => errors.push(config.error_at(action.span(), catalog.unknown_selector(sel))),
+                        None => errors
+                            .push(config.error_at(action.span(), catalog.unknown_selector(sel))),
                     }
                 }
             }
@@ -202,7 +229,9 @@ impl Policies {
                 for sel in forbid {
                     match catalog.resolve(sel.get_ref()) {
                         Some(ids) => env.forbid_na.extend(ids),
-                        None => errors.push(config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref()))),
+                        None => errors.push(
+                            config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref())),
+                        ),
                     }
                 }
             }
@@ -237,10 +266,17 @@ impl Policies {
 
     /// The policy of environment `name`, or a message listing the known ones.
     pub fn get(&self, name: &str) -> Result<&EnvPolicy, String> {
-        self.envs.iter().find(|e| e.name.as_deref() == Some(name)).ok_or_else(|| {
-            let known: Vec<&str> = self.names().collect();
-            format!("unknown environment `{name}`{} (known: {})", hint(name, known.iter().copied()), known.join(", "))
-        })
+        self.envs
+            .iter()
+            .find(|e| e.name.as_deref() == Some(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.names().collect();
+                format!(
+                    "unknown environment `{name}`{} (known: {})",
+                    hint(name, known.iter().copied()),
+                    known.join(", ")
+                )
+            })
     }
 }
 
@@ -251,7 +287,10 @@ fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
         "preprod" => (&["leakage", "ci_status", "changelog", "deps_pinned"], 3),
         _ => (&["all"], 1),
     };
-    let required = selectors.iter().flat_map(|s| catalog.resolve(s).unwrap_or_default()).collect();
+    let required = selectors
+        .iter()
+        .flat_map(|s| catalog.resolve(s).unwrap_or_default())
+        .collect();
     EnvPolicy {
         name: Some(name.to_string()),
         required,
@@ -281,13 +320,29 @@ mod tests {
     fn builtin_table_matches_the_design() {
         let p = policies("").unwrap();
         let staging = p.get("staging").unwrap();
-        assert!(staging.requires("ci_status") && staging.requires("pii") && !staging.requires("changelog"));
+        assert!(
+            staging.requires("ci_status")
+                && staging.requires("pii")
+                && !staging.requires("changelog")
+        );
         assert_eq!(staging.max_override_days, 7);
         let preprod = p.get("preprod").unwrap();
-        assert!(preprod.requires("changelog") && preprod.requires("deps_pinned") && !preprod.requires("release_point"));
+        assert!(
+            preprod.requires("changelog")
+                && preprod.requires("deps_pinned")
+                && !preprod.requires("release_point")
+        );
         assert_eq!(preprod.max_override_days, 3);
         let prod = p.get("prod").unwrap();
-        for id in ["changelog", "ci_status", "deps_pinned", "release_point", "version_consistent", "rollback_tested", "pii"] {
+        for id in [
+            "changelog",
+            "ci_status",
+            "deps_pinned",
+            "release_point",
+            "version_consistent",
+            "rollback_tested",
+            "pii",
+        ] {
             assert!(prod.requires(id), "{id}");
         }
         assert_eq!(prod.max_override_days, 1);
@@ -298,7 +353,10 @@ mod tests {
     #[test]
     fn unknown_env_lists_known_ones_with_suggestion() {
         let e = policies("").unwrap().get("prd").unwrap_err();
-        assert_eq!(e, "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)");
+        assert_eq!(
+            e,
+            "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)"
+        );
     }
 
     #[test]
@@ -317,9 +375,17 @@ mod tests {
             .unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
         assert_eq!(errs[0].line, Some(6));
-        assert!(errs[0].message.contains("did you mean `ci_status`?"), "{}", errs[0]);
+        assert!(
+            errs[0].message.contains("did you mean `ci_status`?"),
+            "{}",
+            errs[0]
+        );
         assert!(errs[1].message.contains("extends"), "{}", errs[1]);
-        assert!(errs[2].message.contains("did you mean `changelog`?"), "{}", errs[2]);
+        assert!(
+            errs[2].message.contains("did you mean `changelog`?"),
+            "{}",
+            errs[2]
+        );
         assert_eq!(errs[3].line, Some(3));
     }
 

@@ -34,7 +34,12 @@ pub fn render(d: &Decision) -> String {
     let mut out = String::new();
     if let Some(err) = &d.error {
         // The error itself goes to stderr (see `errors`); stdout keeps the verdict.
-        let _ = writeln!(out, "{BOLD}Decision:{BOLD:#} {FAIL}{}{FAIL:#} ({} error)", d.decision.word(), err.kind);
+        let _ = writeln!(
+            out,
+            "{BOLD}Decision:{BOLD:#} {FAIL}{}{FAIL:#} ({} error)",
+            d.decision.word(),
+            err.kind
+        );
         return out;
     }
     let mut header = format!("gate {}", d.command);
@@ -64,8 +69,16 @@ pub fn render(d: &Decision) -> String {
             let _ = writeln!(out, "  - {w}");
         }
     }
-    let style = if d.decision == Verdict::Go { PASS } else { FAIL };
-    let _ = writeln!(out, "\n{BOLD}Decision:{BOLD:#} {style}{}{style:#}", d.decision.word());
+    let style = if d.decision == Verdict::Go {
+        PASS
+    } else {
+        FAIL
+    };
+    let _ = writeln!(
+        out,
+        "\n{BOLD}Decision:{BOLD:#} {style}{}{style:#}",
+        d.decision.word()
+    );
     out
 }
 
@@ -92,12 +105,20 @@ fn finding_line(out: &mut String, f: &Finding) {
     };
     let label = f.kind.label();
     let word = f.status.word();
-    let _ = writeln!(out, "{label:<12}{style}{word:<4}{style:#}  {} — {}", f.title, f.message);
+    let _ = writeln!(
+        out,
+        "{label:<12}{style}{word:<4}{style:#}  {} — {}",
+        f.title, f.message
+    );
     if matches!(f.status, Status::Fail | Status::Warn) {
         let pad = " ".repeat(18);
         let _ = writeln!(out, "{pad}{DIM}expected:{DIM:#} {}", f.expected);
         let _ = writeln!(out, "{pad}{DIM}found:{DIM:#}    {}", f.found);
-        if f.locations.len() > 1 || f.locations.first().is_some_and(|l| !f.message.contains(&l.message)) {
+        if f.locations.len() > 1
+            || f.locations
+                .first()
+                .is_some_and(|l| !f.message.contains(&l.message))
+        {
             for l in &f.locations {
                 let at = l.line.map_or(l.file.clone(), |n| format!("{}:{n}", l.file));
                 let _ = writeln!(out, "{pad}{at}: {}", l.message);

@@ -8,7 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{Repository, RepositoryOpenFlags, Status, StatusOptions};
+use git2::{Repository, RepositoryOpenFlags};
+
+mod index_file;
+mod worktree;
 
 use super::error::InputError;
 
@@ -49,39 +52,59 @@ pub struct Head {
 /// Opens the repository at `path` (which must be its work-tree root) and
 /// reads its state. `version` names the release tags to look for.
 pub fn load(path: &Path, version: Option<&str>) -> Result<RepoState, InputError> {
-    let repo = match Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&Path>()) {
+    let repo = match open_root(path) {
         Ok(r) => r,
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
             // Inside some other work tree?
             if let Ok(outer) = Repository::discover(path) {
                 if let Some(root) = outer.workdir() {
-                    return Ok(RepoState::Subfolder { root: root.to_path_buf() });
+                    return Ok(RepoState::Subfolder {
+                        root: root.to_path_buf(),
+                    });
                 }
             }
             if !path.exists() {
-                return Err(InputError::file(path, "not found; expected a git repository (--repo)"));
+                return Err(InputError::file(
+                    path,
+                    "not found; expected a git repository (--repo)",
+                ));
             }
-            return Err(InputError::file(path, "not a git repository; `release_point` needs one (--repo)"));
+            return Err(InputError::file(
+                path,
+                "not a git repository; `release_point` needs one (--repo)",
+            ));
         }
-        Err(e) => return Err(InputError::file(path, format!("cannot open git repository: {}", e.message()))),
+        Err(e) => {
+            return Err(InputError::file(
+                path,
+                format!("cannot open git repository: {}", e.message()),
+            ))
+        }
     };
     if repo.is_bare() {
         return Ok(RepoState::Bare);
     }
     let head_ref = match repo.head() {
         Ok(h) => h,
-        Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
             return Ok(RepoState::Unborn)
         }
         Err(e) => return Err(git_error(path, "cannot read HEAD", &e)),
     };
-    let commit = head_ref.peel_to_commit().map_err(|e| git_error(path, "HEAD is not a commit", &e))?;
+    let commit = head_ref
+        .peel_to_commit()
+        .map_err(|e| git_error(path, "HEAD is not a commit", &e))?;
     let branch = if repo.head_detached().unwrap_or(false) {
         None
     } else {
         head_ref.shorthand().map(String::from)
     };
-    let (dirty, dirty_count) = dirty_paths(&repo).map_err(|e| git_error(path, "cannot read the work tree status", &e))?;
+    let tree = commit.tree_id();
+    let (dirty, dirty_count) = dirty_paths(path, tree)
+        .map_err(|e| git_error(path, "cannot read the work tree status", &e))?;
     let mut release_tags = Vec::new();
     if let Some(v) = version {
         let bare = v.strip_prefix('v').unwrap_or(v);
@@ -91,8 +114,19 @@ pub fn load(path: &Path, version: Option<&str>) -> Result<RepoState, InputError>
             }
         }
     }
-    let other_tags = if release_tags.is_empty() { tags_at(&repo, commit.id()) } else { Vec::new() };
-    Ok(RepoState::Ready(Head { sha: commit.id().to_string(), branch, dirty, dirty_count, release_tags, other_tags }))
+    let other_tags = if release_tags.is_empty() {
+        tags_at(&repo, commit.id())
+    } else {
+        Vec::new()
+    };
+    Ok(RepoState::Ready(Head {
+        sha: commit.id().to_string(),
+        branch,
+        dirty,
+        dirty_count,
+        release_tags,
+        other_tags,
+    }))
 }
 
 fn git_error(path: &Path, what: &str, e: &git2::Error) -> InputError {
@@ -119,35 +153,23 @@ fn tags_at(repo: &Repository, oid: git2::Oid) -> Vec<String> {
     out
 }
 
-/// Tracked changes (staged or not) and untracked, non-ignored files.
-fn dirty_paths(repo: &Repository) -> Result<(Vec<String>, usize), git2::Error> {
-    let mut opts = StatusOptions::new();
-    opts.include_untracked(true)
-        .recurse_untracked_dirs(false)
-        .include_ignored(false)
-        .include_unmodified(false)
-        .exclude_submodules(false);
-    let statuses = repo.statuses(Some(&mut opts))?;
-    let mut shown = Vec::new();
-    let mut count = 0;
-    for entry in statuses.iter() {
-        let s = entry.status();
-        if s.is_empty() || s.contains(Status::IGNORED) {
-            continue;
-        }
-        count += 1;
-        if shown.len() < DIRTY_SHOWN {
-            let code = if s.contains(Status::WT_NEW) {
-                "??"
-            } else if s.intersects(Status::INDEX_DELETED | Status::WT_DELETED) {
-                "D"
-            } else if s.intersects(Status::INDEX_NEW) {
-                "A"
-            } else {
-                "M"
-            };
-            shown.push(format!("{code} {}", entry.path().unwrap_or("<non-UTF-8 path>")));
-        }
-    }
+/// Tracked changes (staged or not) and untracked, non-ignored files: the
+/// first [`DIRTY_SHOWN`], and how many in all.
+fn dirty_paths(path: &Path, head_tree: git2::Oid) -> Result<(Vec<String>, usize), git2::Error> {
+    let all = worktree::dirty(path, head_tree)?;
+    let count = all.len();
+    let shown = all
+        .into_iter()
+        .take(DIRTY_SHOWN)
+        .map(|(code, p)| format!("{code} {p}"))
+        .collect();
     Ok((shown, count))
+}
+
+fn open_root(path: &Path) -> Result<Repository, git2::Error> {
+    Repository::open_ext(
+        path,
+        RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&Path>(),
+    )
 }
