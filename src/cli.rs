@@ -31,10 +31,10 @@ pub struct CheckArgs {
     /// $DELIVERY_GATE_CI_STATUS].
     #[arg(long, value_name = "STATUS")]
     pub ci_status: Option<String>,
-    /// The release manifest [default: <repo>/release.yaml].
+    /// The release manifest [default: REPO/release.yaml].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
-    /// The configuration [default: <repo>/gate.toml, optional].
+    /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Check only what this environment requires (staging, preprod, prod,

@@ -44,10 +44,11 @@ fn to_input_error(file: &Path, e: &serde_yaml::Error) -> InputError {
     let full = e.to_string();
     match e.location() {
         Some(loc) => {
+            // The location is ours to report; drop serde_yaml's copy of it.
             let suffix = format!(" at line {} column {}", loc.line(), loc.column());
-            let message = full.strip_suffix(&suffix).unwrap_or(&full);
+            let message = full.replacen(&suffix, "", 1);
             // serde_yaml prefixes nested errors with their path ("attestations.x: ...")
-            InputError::at(file, loc.line(), loc.column(), tidy(message))
+            InputError::at(file, loc.line(), loc.column(), tidy(&message))
         }
         None => InputError::file(file, tidy(&full)),
     }

@@ -1,0 +1,228 @@
+//! Test support: scratch repositories built from fixtures with git2, and a
+//! runner for the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use git2::{Repository, Signature, Time};
+
+/// The fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A scratch repository in a temporary folder.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+/// A fixed signature, so commit ids (and snapshots) are deterministic.
+fn sig() -> Signature<'static> {
+    Signature::new(
+        "Gate Tests",
+        "tests@example.com",
+        &Time::new(1_763_700_000, 0),
+    )
+    .unwrap()
+}
+
+impl Repo {
+    /// An empty folder (no git repository).
+    pub fn empty() -> Self {
+        Repo {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A folder holding a copy of `fixtures/repos/<name>`, not yet a repository.
+    pub fn files(name: &str) -> Self {
+        let r = Self::empty();
+        copy_dir(&fixtures().join("repos").join(name), r.path());
+        r
+    }
+
+    /// The fixture committed and tagged `v<version>`: a clean release point.
+    pub fn released(name: &str, tag: &str) -> Self {
+        let r = Self::files(name);
+        r.init();
+        r.commit_all("release");
+        r.tag(tag);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self) -> Repository {
+        Repository::open(self.path()).unwrap()
+    }
+
+    /// `git init`.
+    pub fn init(&self) -> &Self {
+        // The branch name must not depend on the machine's init.defaultBranch.
+        let mut opts = git2::RepositoryInitOptions::new();
+        opts.initial_head("main");
+        Repository::init_opts(self.path(), &opts).unwrap();
+        self
+    }
+
+    /// Stages everything and commits it; returns the commit id.
+    pub fn commit_all(&self, message: &str) -> String {
+        let repo = self.git();
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let parents: Vec<git2::Commit> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let id = repo
+            .commit(Some("HEAD"), &sig(), &sig(), message, &tree, &parents)
+            .unwrap();
+        // The index's cache-tree is now valid, as after `git commit`.
+        index.write().unwrap();
+        id.to_string()
+    }
+
+    /// A lightweight tag at HEAD.
+    pub fn tag(&self, name: &str) -> &Self {
+        let repo = self.git();
+        let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+        repo.tag_lightweight(name, &head, false).unwrap();
+        self
+    }
+
+    /// An annotated tag at HEAD.
+    pub fn annotated_tag(&self, name: &str) -> &Self {
+        let repo = self.git();
+        let head = repo.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+        repo.tag(name, &head, &sig(), "release", false).unwrap();
+        self
+    }
+
+    /// Detaches HEAD at the current commit.
+    pub fn detach(&self) -> &Self {
+        let repo = self.git();
+        let id = repo.head().unwrap().target().unwrap();
+        repo.set_head_detached(id).unwrap();
+        self
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> &Self {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+        self
+    }
+
+    /// Replaces `from` with `to` in a file.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) -> &Self {
+        let p = self.path().join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        std::fs::write(p, text.replace(from, to)).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.path().join(rel)).unwrap();
+        self
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The JSON on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The finding with this id from the JSON output.
+    pub fn finding(&self, id: &str) -> serde_json::Value {
+        let j = self.json();
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no finding {id} in {}", self.stdout))
+    }
+
+    /// The status of finding `id`.
+    pub fn status(&self, id: &str) -> String {
+        self.finding(id)["status"].as_str().unwrap().to_string()
+    }
+}
+
+/// Runs `gate ARGS` in `cwd` with a clean environment (no CI variables).
+pub fn gate_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gate"));
+    cmd.args(args).current_dir(cwd);
+    for k in [
+        "GATE_CI_STATUS",
+        "DELIVERY_GATE_CI_STATUS",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(k);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Runs `gate check --repo REPO ARGS`.
+pub fn check(repo: &Repo, args: &[&str]) -> Run {
+    check_env(repo, args, &[])
+}
+
+/// Runs `gate check --repo REPO ARGS` with extra environment variables.
+pub fn check_env(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let path = repo.path().to_str().unwrap().to_string();
+    let mut all = vec!["check", "--repo", path.as_str()];
+    all.extend_from_slice(args);
+    gate_in(repo.path(), &all, env)
+}
+
+/// Replaces the temporary folder in output, for snapshots.
+pub fn redact(repo: &Repo, text: &str) -> String {
+    text.replace(repo.path().to_str().unwrap(), "[REPO]")
+}

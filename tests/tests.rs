@@ -1,0 +1,6 @@
+//! CLI integration tests: the real `gate` binary against git repositories
+//! made at test time from `fixtures/`.
+
+mod bad_input;
+mod check;
+mod support;
