@@ -587,3 +587,23 @@ fn help_lists_only_working_commands() {
     assert_eq!(run.code, 0);
     insta::assert_snapshot!("check_help", run.stdout);
 }
+
+#[test]
+fn colour_only_when_a_terminal_or_forced() {
+    let r = ok_repo();
+    let piped = check(&r, &["--ci-status", "success"]);
+    assert!(!piped.stdout.contains('\u{1b}'), "no styles into a pipe");
+    let forced = check_env(&r, &["--ci-status", "success"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.stdout.contains("\u{1b}[32m\u{1b}[1mPASS")
+            || forced.stdout.contains("\u{1b}[1m\u{1b}[32mPASS"),
+        "{:?}",
+        forced.stdout
+    );
+    let json = check_env(
+        &r,
+        &["--ci-status", "success", "--json"],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!json.stdout.contains('\u{1b}'), "JSON is never styled");
+}
