@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// A single-binary release gate: GO / NO-GO release checklists with every
-/// result labelled AUTO (gate proved it) or ATTESTED (a person claimed it).
+/// A single-binary release gate: GO / NO-GO release checklists and
+/// promotion decisions, with every result labelled AUTO (gate proved it),
+/// ATTESTED (a person claimed it) or LEAKAGE (from the locc artifact).
 #[derive(Debug, Parser)]
 #[command(name = "gate", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
@@ -19,11 +20,18 @@ pub enum Command {
     /// The release checklist: GO (exit 0), NO-GO (exit 1), or a manifest,
     /// config or usage error (exit 2).
     Check(CheckArgs),
+    /// The promotion gate: ALLOW (exit 0), BLOCK (exit 1, also for any input
+    /// that cannot be read or validated), REQUIRE_OVERRIDE (exit 2).
+    Evaluate(EvaluateArgs),
+    /// Time-limited, SHA-bound waivers: create, list, expire, validate.
+    #[command(subcommand)]
+    Override(OverrideCommand),
 }
 
-/// `gate check`.
-#[derive(Debug, Args)]
-pub struct CheckArgs {
+/// Where the project is and what CI injected; shared by `check` and
+/// `evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectArgs {
     /// The repository root.
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
@@ -37,10 +45,155 @@ pub struct CheckArgs {
     /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+}
+
+/// `gate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
     /// Check only what this environment requires (staging, preprod, prod,
     /// or one gate.toml defines) [default: the whole checklist].
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The environment to promote to (staging, preprod, prod, or one
+    /// gate.toml defines).
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// The commit being promoted [default: HEAD of --repo]. Commits after it
+    /// that only add or change override files are stepped over.
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    /// The locc artifact (checks form or `locc run --output-json` report).
+    #[arg(long, value_name = "PATH")]
+    pub locc_artifact: Option<PathBuf>,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// An override file to consider (repeatable) [default: every file in
+    /// REPO/overrides/ENV/].
+    #[arg(long, value_name = "PATH")]
+    pub override_file: Vec<PathBuf>,
+    /// Also write the JSON decision to this file.
+    #[arg(long, value_name = "PATH")]
+    pub decision_out: Option<PathBuf>,
+    /// Evaluate everything, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OverrideCommand {
+    /// Write an override file: exit 0 written, 2 refused (with the reason).
+    Create(OverrideCreateArgs),
+    /// List override files with their status (active, expired, invalid).
+    List(OverrideListArgs),
+    /// Expire an override now: exit 0 written, 2 refused.
+    Expire(OverrideExpireArgs),
+    /// Check an override file on its own: exit 0 valid, 1 invalid, 2 usage error.
+    Validate(OverrideValidateArgs),
+}
+
+/// Where overrides and the configuration are.
+#[derive(Debug, Clone, Args)]
+pub struct OverrideLocation {
+    /// The repository root.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+    /// The configuration [default: REPO/gate.toml, optional].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The overrides folder [default: REPO/overrides, or gate.toml's
+    /// overrides_dir].
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+}
+
+/// `gate override create`.
+#[derive(Debug, Args)]
+pub struct OverrideCreateArgs {
+    /// The environment the override is for.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Who approves (repeatable: environments with `required_approvals`
+    /// need several distinct approvers).
+    #[arg(long, value_name = "NAME", required = true)]
+    pub approved_by: Vec<String>,
+    /// Why promoting anyway is safe.
+    #[arg(long)]
+    pub reason: String,
+    /// The finding ids to lift (repeatable or comma-separated): pii,
+    /// schema, policy, or check ids the environment makes overridable.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', required = true)]
+    pub leakage_types: Vec<String>,
+    /// The commit approved [default: the release commit of HEAD].
+    #[arg(long, value_name = "SHA")]
+    pub sha: Option<String>,
+    /// The locc artifact's identity hash (as `gate evaluate` prints it).
+    #[arg(long, value_name = "HASH", required_unless_present = "locc_artifact")]
+    pub identity_hash: Option<String>,
+    /// Compute the identity hash from this artifact instead.
+    #[arg(long, value_name = "PATH", conflicts_with = "identity_hash")]
+    pub locc_artifact: Option<PathBuf>,
+    /// How long the override lasts [default: the environment's maximum].
+    #[arg(long, value_name = "DAYS")]
+    pub expires_in_days: Option<u32>,
+    /// The file name [default: ENV-SHA8-UNIXTIME.json].
+    #[arg(long, value_name = "NAME")]
+    pub filename: Option<String>,
+    /// Who asked for it [default: the author of the approved commit].
+    #[arg(long, value_name = "NAME")]
+    pub requested_by: Option<String>,
+    #[command(flatten)]
+    pub location: OverrideLocation,
+    /// Show the file that would be written, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate override list`.
+#[derive(Debug, Args)]
+pub struct OverrideListArgs {
+    /// Only this environment's overrides.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    #[command(flatten)]
+    pub location: OverrideLocation,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate override expire`.
+#[derive(Debug, Args)]
+pub struct OverrideExpireArgs {
+    /// The override file.
+    #[arg(long, value_name = "PATH")]
+    pub path: PathBuf,
+    /// Show the change, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate override validate`.
+#[derive(Debug, Args)]
+pub struct OverrideValidateArgs {
+    /// The override file.
+    #[arg(long, value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub location: OverrideLocation,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -76,6 +229,17 @@ pub enum Format {
     Json,
 }
 
+/// The exit code for a command line clap rejects: 1 for `evaluate` (where
+/// 2 means REQUIRE_OVERRIDE and must never stand for a typo), 2 elsewhere.
+pub fn usage_exit_code(args: &[String]) -> u8 {
+    let sub = args.iter().skip(1).find(|a| !a.starts_with('-'));
+    if sub.map(String::as_str) == Some("evaluate") {
+        1
+    } else {
+        2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +248,13 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn evaluate_usage_errors_are_never_require_override() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(usage_exit_code(&a(&["gate", "evaluate", "--bogus"])), 1);
+        assert_eq!(usage_exit_code(&a(&["gate", "check", "--bogus"])), 2);
+        assert_eq!(usage_exit_code(&a(&["gate"])), 2);
     }
 }

@@ -3,7 +3,7 @@
 //! The pipeline runs one way, and the modules follow it:
 //!
 //! ```text
-//! inputs ──► findings ──► policy ──► decision ──► report ──► exit code
+//! inputs ──► findings ──► policy ──► overrides ──► decision ──► report ──► exit code
 //! ```
 //!
 //! - [`inputs`]: every file and fact, parsed once into typed values, with
@@ -11,6 +11,7 @@
 //! - [`findings`]: the AUTO checks ([`findings::CHECKS`]) and ATTESTED
 //!   attestations, pure functions of the inputs;
 //! - [`policy`]: per environment, what is required and what a failure does;
+//! - [`overrides`]: time-limited, SHA-bound waivers, validated and applied;
 //! - [`decision`]: the one value every report renders;
 //! - [`report`]: text and JSON renderings;
 //! - [`commands`]: each command wires the pipeline together.
@@ -19,11 +20,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod canonical;
 pub mod cli;
 pub mod commands;
 pub mod decision;
 pub mod findings;
 pub mod inputs;
+pub mod overrides;
 pub mod policy;
 pub mod report;
 
@@ -44,17 +47,39 @@ pub struct Outcome {
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, env: &Environment) -> Outcome {
     match &cli.command {
-        Command::Check(args) => {
-            let d = commands::check::run(args, env);
-            let stdout = match args.output.format() {
-                Format::Text => report::text(&d),
-                Format::Json => report::json(&d),
+        Command::Check(args) => decision(&commands::check::run(args, env), args.output.format()),
+        Command::Evaluate(args) => {
+            decision(&commands::evaluate::run(args, env), args.output.format())
+        }
+        Command::Override(cmd) => {
+            use cli::OverrideCommand as O;
+            let (outcome, format) = match cmd {
+                O::Create(a) => (commands::override_cmd::create(a, env), a.output.format()),
+                O::List(a) => (commands::override_cmd::list(a, env), a.output.format()),
+                O::Expire(a) => (commands::override_cmd::expire(a, env), a.output.format()),
+                O::Validate(a) => (commands::override_cmd::validate(a, env), a.output.format()),
+            };
+            let stdout = match format {
+                Format::Text => report::override_text(&outcome),
+                Format::Json => report::to_json(&outcome),
             };
             Outcome {
                 stdout,
-                stderr: report::error_lines(&d),
-                exit_code: d.exit_code,
+                stderr: report::override_errors(&outcome),
+                exit_code: outcome.exit_code,
             }
         }
+    }
+}
+
+fn decision(d: &decision::Decision, format: Format) -> Outcome {
+    let stdout = match format {
+        Format::Text => report::text(d),
+        Format::Json => report::json(d),
+    };
+    Outcome {
+        stdout,
+        stderr: report::error_lines(d),
+        exit_code: d.exit_code,
     }
 }

@@ -10,9 +10,14 @@ fn main() -> ExitCode {
     let cli = match gate::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // --help and --version exit 0; every usage error exits 2.
+            // --help and --version exit 0; a usage error exits 2, or 1 for
+            // `evaluate`, whose 2 means REQUIRE_OVERRIDE.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            let args: Vec<String> = std::env::args().collect();
+            return ExitCode::from(gate::cli::usage_exit_code(&args));
         }
     };
     let outcome = gate::run(&cli, &gate::commands::Environment::from_process());

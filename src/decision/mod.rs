@@ -1,10 +1,17 @@
 //! The decision: one value that every report format renders and the audit
 //! log records.
+//!
+//! - `gate check`: any failure → NO-GO, else GO.
+//! - `gate evaluate`: any failure whose action is `block` → BLOCK; else any
+//!   failure whose action is `override` and that no valid override lifted →
+//!   REQUIRE_OVERRIDE; else ALLOW. An input that cannot be read or validated
+//!   is a BLOCK whose `error` says so.
 
 use serde::Serialize;
 
-use crate::findings::{Finding, Status};
+use crate::findings::{Action, Finding, Status};
 use crate::inputs::error::InputError;
+use crate::overrides::{FailureKind, OverrideReport, OverrideStatus};
 
 /// The version of the decision JSON's shape. Fields are only ever added
 /// within a version.
@@ -13,12 +20,21 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Verdict {
-    /// `gate check`: release may go.
+    /// `gate check`: the release may go.
     #[serde(rename = "GO")]
     Go,
-    /// `gate check`: release is held.
+    /// `gate check`: the release is held.
     #[serde(rename = "NO-GO")]
     NoGo,
+    /// `gate evaluate`: promote.
+    #[serde(rename = "ALLOW")]
+    Allow,
+    /// `gate evaluate`: a hard block, or an input that cannot be trusted.
+    #[serde(rename = "BLOCK")]
+    Block,
+    /// `gate evaluate`: only a valid override can lift this.
+    #[serde(rename = "REQUIRE_OVERRIDE")]
+    RequireOverride,
 }
 
 impl Verdict {
@@ -27,13 +43,40 @@ impl Verdict {
         match self {
             Verdict::Go => "GO",
             Verdict::NoGo => "NO-GO",
+            Verdict::Allow => "ALLOW",
+            Verdict::Block => "BLOCK",
+            Verdict::RequireOverride => "REQUIRE_OVERRIDE",
         }
     }
 
     /// Whether the release may proceed.
     pub fn proceeds(self) -> bool {
-        matches!(self, Verdict::Go)
+        matches!(self, Verdict::Go | Verdict::Allow)
     }
+
+    /// The process exit code of this verdict.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Go | Verdict::Allow => 0,
+            Verdict::NoGo | Verdict::Block => 1,
+            Verdict::RequireOverride => 2,
+        }
+    }
+}
+
+/// What the audit log records for a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventType {
+    PromotionAllowed,
+    PromotionBlocked,
+    OverrideRequired,
+    OverrideUsed,
+    OverrideExpired,
+    OverrideShaRotated,
+    OverrideRejected,
+    CheckGo,
+    CheckNoGo,
 }
 
 /// Why a command could not reach a verdict on its inputs.
@@ -79,17 +122,27 @@ pub struct InputDigest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
     pub schema_version: u32,
-    /// `check`.
+    /// `check` or `evaluate`.
     pub command: &'static str,
     pub decision: Verdict,
     pub exit_code: u8,
+    /// The audit event this decision is recorded as.
+    pub event_type: EventType,
     /// The environment whose policy applied; `null` for the full checklist.
     pub env: Option<String>,
     /// The release version, where one was read.
     pub version: Option<String>,
-    /// The HEAD commit, where the repository was read.
+    /// The commit asked about (`--sha`, or HEAD).
     pub sha: Option<String>,
+    /// The commit being promoted: `sha` stepped back over commits that
+    /// only add or change override files.
+    pub release_commit: Option<String>,
+    /// The locc artifact's identity hash, where one was read.
+    pub identity_hash: Option<String>,
     pub findings: Vec<Finding>,
+    pub overrides: Vec<OverrideReport>,
+    /// The command that would lift a REQUIRE_OVERRIDE.
+    pub suggested_override: Option<String>,
     /// Every input file read, with its sha256.
     pub inputs: Vec<InputDigest>,
     /// Set when the exit code stands for an error rather than a verdict.
@@ -97,62 +150,147 @@ pub struct Decision {
     pub warnings: Vec<String>,
 }
 
-/// The `gate check` verdict: NO-GO when any finding failed.
-pub fn check_verdict(findings: &[Finding]) -> Verdict {
-    if findings.iter().any(|f| f.status == Status::Fail) {
-        Verdict::NoGo
-    } else {
-        Verdict::Go
-    }
-}
-
-/// `gate check` exit codes.
-pub mod exit {
-    /// GO.
-    pub const GO: u8 = 0;
-    /// NO-GO.
-    pub const NO_GO: u8 = 1;
-    /// A manifest, config or usage error.
-    pub const ERROR: u8 = 2;
-}
-
 impl Decision {
-    /// A `gate check` decision on findings.
-    pub fn check(env: Option<String>, findings: Vec<Finding>) -> Self {
-        let decision = check_verdict(&findings);
+    fn empty(
+        command: &'static str,
+        env: Option<String>,
+        decision: Verdict,
+        event_type: EventType,
+    ) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
-            command: "check",
-            exit_code: if decision.proceeds() {
-                exit::GO
-            } else {
-                exit::NO_GO
-            },
+            command,
+            exit_code: decision.exit_code(),
             decision,
+            event_type,
             env,
             version: None,
             sha: None,
-            findings,
+            release_commit: None,
+            identity_hash: None,
+            findings: Vec::new(),
+            overrides: Vec::new(),
+            suggested_override: None,
             inputs: Vec::new(),
             error: None,
             warnings: Vec::new(),
         }
     }
 
-    /// A `gate check` that could not reach a verdict: NO-GO, exit 2.
-    pub fn check_error(env: Option<String>, error: ErrorInfo) -> Self {
+    /// A `gate check` decision on findings: NO-GO when any failed.
+    pub fn check(env: Option<String>, findings: Vec<Finding>) -> Self {
+        let go = !findings.iter().any(|f| f.status == Status::Fail);
+        let (verdict, event) = if go {
+            (Verdict::Go, EventType::CheckGo)
+        } else {
+            (Verdict::NoGo, EventType::CheckNoGo)
+        };
         Self {
-            decision: Verdict::NoGo,
-            exit_code: exit::ERROR,
-            error: Some(error),
-            ..Self::check(env, Vec::new())
+            findings,
+            ..Self::empty("check", env, verdict, event)
         }
     }
 
-    /// The failed findings, in report order.
-    pub fn hold_reasons(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.status == Status::Fail)
+    /// A `gate check` that could not reach a verdict: NO-GO, exit 2.
+    pub fn check_error(env: Option<String>, error: ErrorInfo) -> Self {
+        Self {
+            exit_code: 2,
+            error: Some(error),
+            ..Self::empty("check", env, Verdict::NoGo, EventType::CheckNoGo)
+        }
     }
+
+    /// A `gate evaluate` decision on findings (overrides already applied).
+    pub fn evaluate(env: String, findings: Vec<Finding>, overrides: Vec<OverrideReport>) -> Self {
+        let failed = |a: Action| {
+            findings
+                .iter()
+                .any(|f| f.status == Status::Fail && f.action == Some(a) && f.covered_by.is_none())
+        };
+        let verdict = if failed(Action::Block) {
+            Verdict::Block
+        } else if failed(Action::Override) {
+            Verdict::RequireOverride
+        } else {
+            Verdict::Allow
+        };
+        let event = event_type(verdict, &findings, &overrides);
+        Self {
+            findings,
+            overrides,
+            ..Self::empty("evaluate", Some(env), verdict, event)
+        }
+    }
+
+    /// A `gate evaluate` that could not trust its inputs: BLOCK, exit 1.
+    pub fn evaluate_error(env: Option<String>, error: ErrorInfo) -> Self {
+        Self {
+            error: Some(error),
+            ..Self::empty("evaluate", env, Verdict::Block, EventType::PromotionBlocked)
+        }
+    }
+
+    /// The failures that hold the release, in report order.
+    pub fn hold_reasons(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.status == Status::Fail && f.covered_by.is_none())
+    }
+}
+
+/// The audit event for an evaluate verdict: for an override that was there
+/// but could not lift, the most specific of expired, SHA rotated, rejected.
+fn event_type(verdict: Verdict, findings: &[Finding], overrides: &[OverrideReport]) -> EventType {
+    match verdict {
+        Verdict::Allow if findings.iter().any(|f| f.covered_by.is_some()) => {
+            EventType::OverrideUsed
+        }
+        Verdict::Allow | Verdict::Go => EventType::PromotionAllowed,
+        Verdict::Block | Verdict::NoGo => EventType::PromotionBlocked,
+        Verdict::RequireOverride => {
+            let failed: Vec<&OverrideReport> = overrides
+                .iter()
+                .filter(|o| matches!(o.status, OverrideStatus::Rejected | OverrideStatus::Invalid))
+                .collect();
+            let kinds: Vec<FailureKind> = failed
+                .iter()
+                .flat_map(|o| o.failure_kinds.iter().copied())
+                .collect();
+            if failed.is_empty() {
+                EventType::OverrideRequired
+            } else if failed.iter().all(|o| o.status == OverrideStatus::Rejected)
+                && kinds.iter().all(|k| *k == FailureKind::Expired)
+            {
+                EventType::OverrideExpired
+            } else if kinds.contains(&FailureKind::ShaMismatch) {
+                EventType::OverrideShaRotated
+            } else {
+                EventType::OverrideRejected
+            }
+        }
+    }
+}
+
+/// The exact `gate override create` command that would lift `d`, when it is
+/// a REQUIRE_OVERRIDE with a known artifact and release commit.
+pub fn suggested_override(d: &Decision) -> Option<String> {
+    if d.decision != Verdict::RequireOverride {
+        return None;
+    }
+    let (env, sha, hash) = (
+        d.env.as_ref()?,
+        d.release_commit.as_ref()?,
+        d.identity_hash.as_ref()?,
+    );
+    let ids: Vec<&str> = d
+        .hold_reasons()
+        .filter(|f| f.action == Some(Action::Override))
+        .map(|f| f.id.as_str())
+        .collect();
+    Some(format!(
+        "gate override create --env {env} --sha {sha} --identity-hash {hash} --leakage-types {} --approved-by <APPROVER> --reason \"<why this is safe to promote>\"",
+        ids.join(",")
+    ))
 }
 
 #[cfg(test)]
@@ -160,23 +298,115 @@ mod tests {
     use super::*;
     use crate::findings::Kind;
 
-    #[test]
-    fn any_failure_is_no_go_and_nothing_else_is() {
-        let f = |s| Finding::new("x", "x", Kind::Auto, s);
-        assert_eq!(
-            check_verdict(&[f(Status::Pass), f(Status::Na), f(Status::Warn)]),
-            Verdict::Go
-        );
-        assert_eq!(
-            check_verdict(&[f(Status::Pass), f(Status::Fail)]),
-            Verdict::NoGo
-        );
-        assert_eq!(check_verdict(&[]), Verdict::Go);
+    fn f(status: Status, action: Action) -> Finding {
+        Finding {
+            action: Some(action),
+            ..Finding::new("x", "x", Kind::Leakage, status)
+        }
     }
 
     #[test]
-    fn an_error_is_never_go() {
-        let d = Decision::check_error(None, ErrorInfo::usage("bad"));
-        assert_eq!((d.decision, d.exit_code), (Verdict::NoGo, 2));
+    fn check_any_failure_is_no_go_and_nothing_else_is() {
+        let g = |s| Finding::new("x", "x", Kind::Auto, s);
+        assert_eq!(
+            Decision::check(None, vec![g(Status::Pass), g(Status::Na), g(Status::Warn)]).decision,
+            Verdict::Go
+        );
+        assert_eq!(
+            Decision::check(None, vec![g(Status::Pass), g(Status::Fail)]).decision,
+            Verdict::NoGo
+        );
+    }
+
+    #[test]
+    fn evaluate_block_beats_override_beats_allow() {
+        let d = |fs| Decision::evaluate("staging".into(), fs, vec![]);
+        assert_eq!(
+            d(vec![
+                f(Status::Fail, Action::Override),
+                f(Status::Fail, Action::Block)
+            ])
+            .decision,
+            Verdict::Block
+        );
+        assert_eq!(
+            d(vec![
+                f(Status::Fail, Action::Override),
+                f(Status::Pass, Action::Block)
+            ])
+            .decision,
+            Verdict::RequireOverride
+        );
+        assert_eq!(
+            d(vec![
+                f(Status::Warn, Action::Warn),
+                f(Status::Pass, Action::Block)
+            ])
+            .decision,
+            Verdict::Allow
+        );
+        let mut covered = f(Status::Fail, Action::Override);
+        covered.covered_by = Some("o.json".into());
+        let allowed = d(vec![covered]);
+        assert_eq!(
+            (allowed.decision, allowed.event_type),
+            (Verdict::Allow, EventType::OverrideUsed)
+        );
+        assert_eq!(
+            (
+                Verdict::Allow.exit_code(),
+                Verdict::Block.exit_code(),
+                Verdict::RequireOverride.exit_code()
+            ),
+            (0, 1, 2)
+        );
+    }
+
+    #[test]
+    fn errors_never_proceed() {
+        let c = Decision::check_error(None, ErrorInfo::usage("bad"));
+        assert_eq!((c.decision, c.exit_code), (Verdict::NoGo, 2));
+        let e = Decision::evaluate_error(None, ErrorInfo::usage("bad"));
+        assert_eq!((e.decision, e.exit_code), (Verdict::Block, 1));
+    }
+
+    #[test]
+    fn event_type_prefers_the_most_specific_override_failure() {
+        let report = |kinds: Vec<FailureKind>| OverrideReport {
+            path: "o".into(),
+            sha256: None,
+            status: OverrideStatus::Rejected,
+            failures: vec![],
+            failure_kinds: kinds,
+            approved_by: vec![],
+            requested_by: None,
+            reason: None,
+            expires_at: None,
+            leakage_types: vec![],
+        };
+        let ev = |rs| {
+            Decision::evaluate(
+                "staging".into(),
+                vec![f(Status::Fail, Action::Override)],
+                rs,
+            )
+            .event_type
+        };
+        assert_eq!(ev(vec![]), EventType::OverrideRequired);
+        assert_eq!(
+            ev(vec![report(vec![FailureKind::Expired])]),
+            EventType::OverrideExpired
+        );
+        assert_eq!(
+            ev(vec![report(vec![
+                FailureKind::Expired,
+                FailureKind::ShaMismatch
+            ])]),
+            EventType::OverrideShaRotated
+        );
+        assert_eq!(
+            ev(vec![report(vec![FailureKind::SelfApproval])]),
+            EventType::OverrideRejected
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod attestations;
 mod changelog;
 mod ci_status;
 mod deps_pinned;
+pub mod leakage;
 mod model;
 mod release_point;
 mod version_consistent;

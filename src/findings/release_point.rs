@@ -65,9 +65,13 @@ impl Check for ReleasePoint {
             Some(RepoState::Ready(h)) => h,
         };
         let short = &head.sha[..head.sha.len().min(12)];
-        let at = match &head.branch {
-            Some(b) => format!("HEAD {short} ({b})"),
-            None => format!("detached HEAD {short}"),
+        let at = match (&head.release_commit, &head.branch) {
+            (Some(rc), _) => format!(
+                "release commit {} (HEAD {short} adds only overrides)",
+                &rc[..rc.len().min(12)]
+            ),
+            (None, Some(b)) => format!("HEAD {short} ({b})"),
+            (None, None) => format!("detached HEAD {short}"),
         };
         let mut problems = Vec::new();
         if head.dirty_count > 0 {

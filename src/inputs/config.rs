@@ -2,6 +2,7 @@
 //!
 //! ```toml
 //! changelog = "CHANGELOG.md"          # path relative to the repository root
+//! overrides_dir = "overrides"         # override files: <dir>/<env>/*.json
 //! version_source = "auto"             # auto | pyproject.toml | Cargo.toml | package.json
 //!
 //! [deps_pinned]
@@ -18,6 +19,8 @@
 //! max_override_days = 1
 //! required_approvals = 2
 //! require_signed_overrides = true
+//! locc_allow = ["PASS"]               # locc statuses accepted here
+//! locc_allow_diffs = false            # whether any diff is acceptable
 //! [env.prod.actions]
 //! changelog = "warn"                  # block | override | warn
 //! ```
@@ -43,6 +46,9 @@ pub struct RawConfig {
     pub changelog: Option<Spanned<String>>,
     /// Which project manifest declares the version.
     pub version_source: Option<VersionSource>,
+    /// Where override files live, relative to the repository root
+    /// (`<dir>/<env>/*.json`).
+    pub overrides_dir: Option<Spanned<String>>,
     /// Options of the `deps_pinned` check.
     pub deps_pinned: Option<DepsPinnedConfig>,
     /// The attestations release.yaml must answer (replaces the defaults).
@@ -105,6 +111,10 @@ pub struct RawEnv {
     pub required_approvals: Option<u32>,
     /// Overrides must carry a valid HMAC-SHA256 signature.
     pub require_signed_overrides: Option<bool>,
+    /// The locc statuses this environment accepts (the `policy` finding).
+    pub locc_allow: Option<Vec<crate::inputs::locc::LoccStatus>>,
+    /// Whether any diff in the locc artifact is acceptable here.
+    pub locc_allow_diffs: Option<bool>,
 }
 
 /// The built-in attestations, as delivery-gate asks them.
@@ -185,6 +195,14 @@ impl ConfigFile {
     /// The version source.
     pub fn version_source(&self) -> VersionSource {
         self.raw.version_source.unwrap_or_default()
+    }
+
+    /// The overrides folder relative to the repository root.
+    pub fn overrides_dir(&self) -> &str {
+        self.raw
+            .overrides_dir
+            .as_ref()
+            .map_or("overrides", |s| s.get_ref().as_str())
     }
 
     /// Whether dev dependencies must be pinned too.

@@ -8,8 +8,11 @@
 pub mod config;
 pub mod error;
 pub mod file;
+pub mod locc;
 pub mod manifest;
+pub mod override_file;
 pub mod project;
+pub mod pyjson;
 pub mod repo;
 pub mod suggest;
 pub mod toml_file;
@@ -58,6 +61,26 @@ pub struct Request {
     pub config: Option<PathBuf>,
     /// The CI status, already resolved from flag and environment.
     pub ci_status: Option<CiStatusInput>,
+    /// The release commit, when one was resolved: release tags are looked
+    /// for there rather than at HEAD.
+    pub release_commit: Option<String>,
+}
+
+impl Request {
+    /// The request of `check` and `evaluate`, from their shared flags.
+    pub fn from_project(
+        p: &crate::cli::ProjectArgs,
+        env: &crate::commands::Environment,
+        release_commit: Option<String>,
+    ) -> Self {
+        Request {
+            repo: p.repo.clone(),
+            manifest: p.manifest.clone(),
+            config: p.config.clone(),
+            ci_status: env.ci_status(p.ci_status.as_deref()),
+            release_commit,
+        }
+    }
 }
 
 /// Everything the checks read.
@@ -183,7 +206,11 @@ impl Inputs {
         }
         if needs.git {
             let version = inputs.version.as_ref().map(|v| v.value.as_str());
-            inputs.repo = Some(repo::load(&req.repo, version)?);
+            inputs.repo = Some(repo::load(
+                &req.repo,
+                version,
+                req.release_commit.as_deref(),
+            )?);
         }
         Ok(inputs)
     }

@@ -4,11 +4,11 @@
 //!
 //! Built-in defaults (gate.toml layers on top, key by key):
 //!
-//! | env     | required                           | max_override_days |
-//! |---------|------------------------------------|-------------------|
-//! | staging | leakage, ci_status                 | 7                 |
-//! | preprod | + changelog, deps_pinned           | 3                 |
-//! | prod    | every AUTO and ATTESTED check      | 1                 |
+//! | env     | required                       | locc policy                        | max_override_days |
+//! |---------|--------------------------------|------------------------------------|-------------------|
+//! | staging | leakage, ci_status             | FAIL blocks; HOLD allowed          | 7                 |
+//! | preprod | + changelog, deps_pinned       | FAIL or HOLD blocks                | 3                 |
+//! | prod    | every AUTO and ATTESTED check  | PASS only, no diffs                | 1                 |
 //!
 //! Leakage findings are overridable by default; failed AUTO and ATTESTED
 //! checks are hard blocks. An environment gate.toml adds without `extends`
@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::findings::{Action, Finding, Kind, Status};
 use crate::inputs::config::ConfigFile;
 use crate::inputs::error::InputError;
+use crate::inputs::locc::LoccStatus;
 use crate::inputs::suggest::hint;
 
 /// The leakage finding ids, derived from the locc artifact.
@@ -96,6 +97,10 @@ pub struct EnvPolicy {
     pub required_approvals: u32,
     /// Whether overrides must carry a valid signature.
     pub require_signed_overrides: bool,
+    /// The locc statuses accepted here; any other is `policy` leakage.
+    pub locc_allow: Vec<LoccStatus>,
+    /// Whether a locc artifact with diffs is acceptable here.
+    pub locc_allow_diffs: bool,
 }
 
 impl EnvPolicy {
@@ -115,7 +120,14 @@ impl EnvPolicy {
             max_override_days: 1,
             required_approvals: 1,
             require_signed_overrides: false,
+            locc_allow: vec![LoccStatus::Pass],
+            locc_allow_diffs: false,
         }
+    }
+
+    /// The name shown in reports.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("the checklist")
     }
 
     /// Whether the environment requires finding `id`.
@@ -250,6 +262,12 @@ impl Policies {
             if let Some(signed) = raw.require_signed_overrides {
                 env.require_signed_overrides = signed;
             }
+            if let Some(allow) = &raw.locc_allow {
+                env.locc_allow = allow.clone();
+            }
+            if let Some(diffs) = raw.locc_allow_diffs {
+                env.locc_allow_diffs = diffs;
+            }
             envs.push(env);
         }
         if errors.is_empty() {
@@ -282,10 +300,16 @@ impl Policies {
 
 /// A built-in environment's policy.
 fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
-    let (selectors, days): (&[&str], u32) = match name {
-        "staging" => (&["leakage", "ci_status"], 7),
-        "preprod" => (&["leakage", "ci_status", "changelog", "deps_pinned"], 3),
-        _ => (&["all"], 1),
+    use LoccStatus::{Hold, Pass};
+    let (selectors, days, allow, diffs): (&[&str], u32, &[LoccStatus], bool) = match name {
+        "staging" => (&["leakage", "ci_status"], 7, &[Pass, Hold], true),
+        "preprod" => (
+            &["leakage", "ci_status", "changelog", "deps_pinned"],
+            3,
+            &[Pass],
+            true,
+        ),
+        _ => (&["all"], 1, &[Pass], false),
     };
     let required = selectors
         .iter()
@@ -299,6 +323,8 @@ fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
         max_override_days: days,
         required_approvals: 1,
         require_signed_overrides: false,
+        locc_allow: allow.to_vec(),
+        locc_allow_diffs: diffs,
     }
 }
 

@@ -1,9 +1,12 @@
-//! Reports: render one [`crate::decision::Decision`] value. The library
-//! renders to strings; only the binary writes them out.
+//! Reports: render one [`crate::decision::Decision`] value (and the
+//! outcome of override commands). The library renders to strings; only the
+//! binary writes them out.
 
 mod json;
 mod text;
 
-pub use json::render as json;
+pub use json::{render as json, to_json};
 pub use text::errors as error_lines;
+pub use text::override_errors;
+pub use text::override_text;
 pub use text::render as text;

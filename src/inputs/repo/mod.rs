@@ -45,13 +45,165 @@ pub struct Head {
     pub dirty_count: usize,
     /// The tags among `v<version>` / `<version>` that point at HEAD.
     pub release_tags: Vec<String>,
-    /// Every tag at HEAD, gathered only when no release tag matched.
+    /// Every tag at the tagged commit, gathered only when no release tag
+    /// matched.
     pub other_tags: Vec<String>,
+    /// The release commit the tags were looked for at, when it is not HEAD.
+    pub release_commit: Option<String>,
+}
+
+/// The commit being promoted: `--sha` (or HEAD), stepped back over commits
+/// that change nothing but files under the overrides folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseCommit {
+    /// The commit asked about (40 hex): `--sha` resolved, or HEAD.
+    pub sha: String,
+    /// The release commit (40 hex).
+    pub release: String,
+    /// How many override-only commits were stepped over.
+    pub stepped_over: usize,
+    /// The release commit author's name and email (never an approver).
+    pub author: Vec<String>,
+    /// Whether the commit was found in the repository (false: `--sha` was
+    /// taken as given).
+    pub in_repo: bool,
+}
+
+/// The most override-only commits stepped over before giving up.
+const MAX_STEPS: usize = 1000;
+
+/// Resolves the release commit. Without a git repository at `path`, `sha`
+/// is taken as given; without either, that is an error.
+pub fn release_commit(
+    path: &Path,
+    sha: Option<&str>,
+    overrides_dir: &str,
+) -> Result<ReleaseCommit, InputError> {
+    let as_given = |s: &str| ReleaseCommit {
+        sha: s.to_string(),
+        release: s.to_string(),
+        stepped_over: 0,
+        author: Vec::new(),
+        in_repo: false,
+    };
+    let repo =
+        match open_root(path) {
+            Ok(r) => r,
+            Err(_) => return match sha {
+                Some(s) => Ok(as_given(s)),
+                None => Err(InputError::file(
+                    path,
+                    "not a git repository, and no --sha was given: name the commit being promoted",
+                )),
+            },
+        };
+    let start = match sha {
+        Some(s) => match repo.revparse_single(s).and_then(|o| o.peel_to_commit()) {
+            Ok(c) => c,
+            Err(_) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                return Ok(as_given(s))
+            }
+            Err(e) => {
+                return Err(InputError::file(
+                    path,
+                    format!("--sha {s}: {}", e.message()),
+                ))
+            }
+        },
+        None => repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| {
+            InputError::file(
+                path,
+                format!("cannot read HEAD (and no --sha was given): {}", e.message()),
+            )
+        })?,
+    };
+    let prefix: Vec<&str> = overrides_dir.split('/').filter(|p| !p.is_empty()).collect();
+    let mut commit = start.clone();
+    let mut stepped_over = 0;
+    while stepped_over < MAX_STEPS && commit.parent_count() == 1 && !prefix.is_empty() {
+        let parent = commit
+            .parent(0)
+            .map_err(|e| InputError::file(path, e.message().to_string()))?;
+        let (Ok(a), Ok(b)) = (parent.tree(), commit.tree()) else {
+            break;
+        };
+        if !only_under(&repo, &a, &b, &prefix) {
+            break;
+        }
+        commit = parent;
+        stepped_over += 1;
+    }
+    let sig = commit.author();
+    let author = [sig.name(), sig.email()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(ReleaseCommit {
+        sha: start.id().to_string(),
+        release: commit.id().to_string(),
+        stepped_over,
+        author,
+        in_repo: true,
+    })
+}
+
+/// Whether trees `a` and `b` differ only below `prefix` (a path split in
+/// components). Compares one level at a time: unchanged subtrees have equal
+/// ids and are never opened.
+fn only_under(repo: &Repository, a: &git2::Tree, b: &git2::Tree, prefix: &[&str]) -> bool {
+    let Some((first, rest)) = prefix.split_first() else {
+        return true;
+    };
+    let others = |t: &git2::Tree| -> Vec<(Vec<u8>, git2::Oid, i32)> {
+        t.iter()
+            .filter(|e| e.name_bytes() != first.as_bytes())
+            .map(|e| (e.name_bytes().to_vec(), e.id(), e.filemode()))
+            .collect()
+    };
+    if others(a) != others(b) {
+        return false;
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    let sub = |t: &git2::Tree| -> Result<Option<git2::Tree<'_>>, ()> {
+        match t.get_name(first) {
+            None => Ok(None),
+            Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
+                repo.find_tree(e.id()).map(Some).map_err(|_| ())
+            }
+            Some(_) => Err(()),
+        }
+    };
+    match (sub(a), sub(b)) {
+        (Ok(Some(x)), Ok(Some(y))) => x.id() == y.id() || only_under(repo, &x, &y, rest),
+        (Ok(_), Ok(_)) => true, // the folder appeared or vanished, nothing else did
+        _ => false,
+    }
+}
+
+/// The author (name, email) of commit `sha`, if the repository at `path`
+/// has it.
+pub fn commit_author(path: &Path, sha: &str) -> Option<(String, String)> {
+    let repo = open_root(path).ok()?;
+    let c = repo.revparse_single(sha).ok()?.peel_to_commit().ok()?;
+    let a = c.author();
+    Some((
+        a.name().unwrap_or_default().to_string(),
+        a.email().unwrap_or_default().to_string(),
+    ))
 }
 
 /// Opens the repository at `path` (which must be its work-tree root) and
-/// reads its state. `version` names the release tags to look for.
-pub fn load(path: &Path, version: Option<&str>) -> Result<RepoState, InputError> {
+/// reads its state. `version` names the release tags to look for, at
+/// `release` (the release commit) when given, else at HEAD.
+pub fn load(
+    path: &Path,
+    version: Option<&str>,
+    release: Option<&str>,
+) -> Result<RepoState, InputError> {
     let repo = match open_root(path) {
         Ok(r) => r,
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
@@ -105,20 +257,25 @@ pub fn load(path: &Path, version: Option<&str>) -> Result<RepoState, InputError>
     let tree = commit.tree_id();
     let (dirty, dirty_count) = dirty_paths(path, tree)
         .map_err(|e| git_error(path, "cannot read the work tree status", &e))?;
+    let tagged = match release.and_then(|r| git2::Oid::from_str(r).ok()) {
+        Some(oid) => oid,
+        None => commit.id(),
+    };
     let mut release_tags = Vec::new();
     if let Some(v) = version {
         let bare = v.strip_prefix('v').unwrap_or(v);
         for name in [format!("v{bare}"), bare.to_string()] {
-            if tag_target(&repo, &name) == Some(commit.id()) {
+            if tag_target(&repo, &name) == Some(tagged) {
                 release_tags.push(name);
             }
         }
     }
     let other_tags = if release_tags.is_empty() {
-        tags_at(&repo, commit.id())
+        tags_at(&repo, tagged)
     } else {
         Vec::new()
     };
+    let release_commit = (tagged != commit.id()).then(|| tagged.to_string());
     Ok(RepoState::Ready(Head {
         sha: commit.id().to_string(),
         branch,
@@ -126,6 +283,7 @@ pub fn load(path: &Path, version: Option<&str>) -> Result<RepoState, InputError>
         dirty_count,
         release_tags,
         other_tags,
+        release_commit,
     }))
 }
 

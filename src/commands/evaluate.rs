@@ -1,0 +1,149 @@
+//! `gate evaluate`: inputs → findings → policy → overrides → decision.
+//!
+//! Fail closed: any input that cannot be read or validated is a BLOCK
+//! whose JSON carries the error.
+
+use std::path::Path;
+
+use super::{checklist, describe, setup, Environment};
+use crate::cli::EvaluateArgs;
+use crate::decision::{suggested_override, Decision, ErrorInfo, InputDigest};
+use crate::findings::leakage;
+use crate::inputs::error::InputError;
+use crate::inputs::file::read_text;
+use crate::inputs::locc::LoccArtifact;
+use crate::inputs::override_file::{self, Candidate};
+use crate::inputs::repo::release_commit;
+use crate::inputs::{relative_to, Request};
+use crate::overrides::{self, Context};
+
+/// Evaluates a promotion and returns the decision; writes `--decision-out`
+/// unless `--dry-run`.
+pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
+    let mut d =
+        decide(args, env).unwrap_or_else(|e| Decision::evaluate_error(Some(args.env.clone()), e));
+    if let (Some(path), false) = (&args.decision_out, args.dry_run) {
+        if let Err(e) = write_atomically(path, crate::report::json(&d).as_bytes()) {
+            // The decision file is an output CI relies on: failing to write
+            // it must not pass as ALLOW.
+            let mut blocked =
+                Decision::evaluate_error(Some(args.env.clone()), ErrorInfo::input(vec![e]));
+            blocked.findings = std::mem::take(&mut d.findings);
+            d = blocked;
+        }
+    }
+    d
+}
+
+fn decide(args: &EvaluateArgs, env: &Environment) -> Result<Decision, ErrorInfo> {
+    let input_error = |e: InputError| ErrorInfo::input(vec![e]);
+    let mut req = Request::from_project(&args.project, env, None);
+    let setup = setup(&req, Some(&args.env))?;
+    let repo = &args.project.repo;
+    let rc = release_commit(repo, args.sha.as_deref(), setup.config.overrides_dir())
+        .map_err(input_error)?;
+    req.release_commit = Some(rc.release.clone()).filter(|_| rc.in_repo);
+    let needs_artifact = ["pii", "schema", "policy"]
+        .iter()
+        .any(|id| setup.policy.requires(id));
+    let artifact = match &args.locc_artifact {
+        Some(p) => Some(load_artifact(repo, p).map_err(input_error)?),
+        None if needs_artifact => {
+            return Err(ErrorInfo::usage(format!(
+                "--locc-artifact is required: {} requires the leakage checks (pii, schema, policy)",
+                args.env
+            )))
+        }
+        None => None,
+    };
+    let (inputs, mut findings) = checklist(&req, &setup)?;
+    if let Some(a) = &artifact {
+        findings.extend(leakage::judge(a, &setup.policy));
+    }
+    setup.policy.apply(&mut findings);
+
+    let candidates = if args.override_file.is_empty() {
+        override_file::discover(repo, setup.config.overrides_dir(), &args.env)
+    } else {
+        let mut out = Vec::new();
+        for p in &args.override_file {
+            if !p.exists() && std::fs::symlink_metadata(p).is_err() {
+                return Err(input_error(InputError::file(
+                    p,
+                    "not found (--override-file)",
+                )));
+            }
+            out.push(override_file::load(p, relative_to(repo, p)));
+        }
+        out
+    };
+    let key = env.override_key.as_deref().map(str::as_bytes);
+    let ctx = Context {
+        env: &setup.policy,
+        identity_hash: artifact.as_ref().map(|a| a.identity_hash.as_str()),
+        release_commit: Some(rc.release.as_str()),
+        now: env.now,
+        to_lift: overrides::to_lift(&findings),
+        author: rc.author.clone(),
+        key,
+    };
+    let (reports, override_warnings) = overrides::apply(&mut findings, &candidates, &ctx);
+
+    let mut d = Decision::evaluate(args.env.clone(), findings, reports);
+    d.sha = Some(rc.sha.clone());
+    d.release_commit = Some(rc.release.clone());
+    d.identity_hash = artifact.as_ref().map(|a| a.identity_hash.clone());
+    if let Some(a) = &artifact {
+        d.inputs.push(InputDigest {
+            file: a.file.clone(),
+            sha256: a.sha256.clone(),
+        });
+    }
+    describe(&mut d, &inputs, &setup.catalog);
+    for c in &candidates {
+        if let Candidate::Parsed(o) = c {
+            d.inputs.push(InputDigest {
+                file: o.file.clone(),
+                sha256: o.sha256.clone(),
+            });
+        }
+    }
+    if rc.stepped_over > 0 {
+        d.warnings.push(format!(
+            "HEAD {} is {} override-only commit(s) past the release commit {}; overrides bind to the release commit",
+            &rc.sha[..rc.sha.len().min(12)],
+            rc.stepped_over,
+            &rc.release[..rc.release.len().min(12)]
+        ));
+    }
+    if !rc.in_repo && args.sha.is_some() && std::fs::metadata(repo.join(".git")).is_ok() {
+        d.warnings.push(format!(
+            "--sha {} is not in the repository; it was taken as given",
+            rc.sha
+        ));
+    }
+    d.warnings.extend(override_warnings);
+    d.suggested_override = suggested_override(&d);
+    Ok(d)
+}
+
+fn load_artifact(repo: &Path, path: &Path) -> Result<LoccArtifact, InputError> {
+    let text = read_text(path)?;
+    LoccArtifact::parse(path, relative_to(repo, path), &text.text, text.sha256)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so a reader never sees half a decision.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| InputError::file(path, format!("cannot be written: {e}"));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,528 @@
+//! `gate override create | list | expire | validate`.
+
+use std::path::{Path, PathBuf};
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::evaluate::write_atomically;
+use super::{setup, Environment};
+use crate::cli::{
+    OverrideCreateArgs, OverrideExpireArgs, OverrideListArgs, OverrideLocation,
+    OverrideValidateArgs,
+};
+use crate::decision::ErrorInfo;
+use crate::inputs::error::InputError;
+use crate::inputs::file::read_text;
+use crate::inputs::locc::LoccArtifact;
+use crate::inputs::override_file::{self, parse_time, Approval, Candidate, OverrideData};
+use crate::inputs::repo::{commit_author, release_commit};
+use crate::inputs::suggest::hint;
+use crate::inputs::{display, relative_to, Request};
+use crate::overrides::{self, sign, Context, WILDCARD_SHAS};
+use crate::policy::{Catalog, Policies};
+
+/// What an override command did, for either report format.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideOutcome {
+    /// `override create`, `override list`, ...
+    pub command: &'static str,
+    pub exit_code: u8,
+    /// The file written, expired or validated.
+    pub path: Option<String>,
+    /// Whether a file was written.
+    pub written: bool,
+    /// The override's contents, where there is one.
+    #[serde(rename = "override")]
+    pub data: Option<OverrideData>,
+    /// `override list`: every file with its status.
+    pub overrides: Vec<Listed>,
+    /// `override validate`: why the file is not valid.
+    pub problems: Vec<String>,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<String>,
+}
+
+/// One line of `override list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub path: String,
+    /// `active`, `expired` or `invalid`.
+    pub status: &'static str,
+    pub scope: Option<String>,
+    pub approved_by: Vec<String>,
+    pub leakage_types: Vec<String>,
+    pub expires_at: Option<String>,
+    pub problem: Option<String>,
+}
+
+impl OverrideOutcome {
+    fn new(command: &'static str) -> Self {
+        Self {
+            command,
+            exit_code: 0,
+            path: None,
+            written: false,
+            data: None,
+            overrides: Vec::new(),
+            problems: Vec::new(),
+            error: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn refused(command: &'static str, code: u8, error: ErrorInfo) -> Self {
+        Self {
+            exit_code: code,
+            error: Some(error),
+            ..Self::new(command)
+        }
+    }
+}
+
+fn request(loc: &OverrideLocation) -> Request {
+    Request {
+        repo: loc.repo.clone(),
+        manifest: None,
+        config: loc.config.clone(),
+        ci_status: None,
+        release_commit: None,
+    }
+}
+
+fn overrides_dir(loc: &OverrideLocation, configured: &str) -> PathBuf {
+    loc.dir.clone().unwrap_or_else(|| loc.repo.join(configured))
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `gate override create`: exit 0 written, 2 refused.
+pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
+    const CMD: &str = "override create";
+    let refuse = |m: String| OverrideOutcome::refused(CMD, 2, ErrorInfo::usage(m));
+    let loc = &args.location;
+    let setup = match setup(&request(loc), Some(&args.env)) {
+        Ok(s) => s,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+    };
+    let policy = &setup.policy;
+
+    // The commit approved: as given, or the release commit of HEAD.
+    if let Some(s) = &args.sha {
+        if WILDCARD_SHAS.contains(&s.trim().to_ascii_lowercase().as_str()) {
+            return refuse(format!(
+                "--sha `{s}` is a wildcard; an override binds to one commit"
+            ));
+        }
+    }
+    let rc = match release_commit(&loc.repo, args.sha.as_deref(), setup.config.overrides_dir()) {
+        Ok(rc) => rc,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    if !is_hex(&rc.release, 40) {
+        return refuse(format!(
+            "--sha `{}` is not a commit of this repository nor a full 40-hex commit id",
+            rc.release
+        ));
+    }
+    let sha = rc.release.to_lowercase();
+
+    let identity_hash = match (&args.identity_hash, &args.locc_artifact) {
+        (Some(h), _) if is_hex(h.trim(), 64) => h.trim().to_lowercase(),
+        (Some(h), _) => {
+            return refuse(format!(
+                "--identity-hash `{h}` is not a sha256 (64 hex digits)"
+            ))
+        }
+        (None, Some(p)) => {
+            match read_text(p).and_then(|t| LoccArtifact::parse(p, display(p), &t.text, t.sha256)) {
+                Ok(a) => a.identity_hash,
+                Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+            }
+        }
+        (None, None) => return refuse("give --identity-hash or --locc-artifact".into()),
+    };
+
+    let known = known_ids(&setup.catalog);
+    let mut types: Vec<String> = Vec::new();
+    for t in args
+        .leakage_types
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+    {
+        if !known.iter().any(|k| k == t) {
+            return refuse(format!(
+                "--leakage-types: unknown finding id `{t}`{} (expected pii, schema, policy or a check id)",
+                hint(t, known.iter().map(String::as_str))
+            ));
+        }
+        if !types.iter().any(|x| x == t) {
+            types.push(t.to_string());
+        }
+    }
+    if types.is_empty() {
+        return refuse("--leakage-types is empty; name the finding ids to lift".into());
+    }
+
+    // Who asked, and who may not approve.
+    let author = commit_author(&loc.repo, &sha);
+    let requested_by = args
+        .requested_by
+        .clone()
+        .or_else(|| author.as_ref().map(|(_, email)| email.clone()));
+    let mut barred: Vec<String> = author
+        .iter()
+        .flat_map(|(n, e)| [n.to_lowercase(), e.to_lowercase()])
+        .collect();
+    barred.extend(requested_by.iter().map(|r| r.trim().to_lowercase()));
+    let mut approvers: Vec<String> = Vec::new();
+    for a in args
+        .approved_by
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+    {
+        if barred.contains(&a.to_lowercase()) {
+            return refuse(format!(
+                "self-approval: {a} requested or authored the change and cannot approve it"
+            ));
+        }
+        if !approvers.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+            approvers.push(a.to_string());
+        }
+    }
+    let needed = policy.required_approvals.max(1) as usize;
+    if approvers.len() < needed {
+        return refuse(format!(
+            "{} needs {needed} distinct approver(s) other than the requester and author; got {} (repeat --approved-by)",
+            args.env,
+            approvers.len()
+        ));
+    }
+    if args.reason.trim().is_empty() {
+        return refuse("--reason is empty; say why promoting anyway is safe".into());
+    }
+
+    let days = args.expires_in_days.unwrap_or(policy.max_override_days);
+    if days == 0 {
+        return refuse("--expires-in-days must be at least 1".into());
+    }
+    if days > policy.max_override_days {
+        return refuse(format!(
+            "--expires-in-days {days} is past {}'s maximum of {} day(s)",
+            args.env, policy.max_override_days
+        ));
+    }
+
+    let now = Timestamp::from_second(env.now.as_second()).unwrap_or(env.now);
+    let filename = args
+        .filename
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}-{}.json", args.env, &sha[..8], now.as_second()));
+    if filename.contains(['/', '\\']) || filename.contains("..") || filename.starts_with('.') {
+        return refuse(format!(
+            "--filename `{filename}` must be a plain file name (no path separators, no `..`)"
+        ));
+    }
+    if !filename.ends_with(".json") {
+        return refuse(format!(
+            "--filename `{filename}` must end in .json, or evaluate will not read it"
+        ));
+    }
+    if policy.require_signed_overrides && env.override_key.is_none() {
+        return refuse(format!(
+            "{} requires signed overrides: set $GATE_OVERRIDE_KEY",
+            args.env
+        ));
+    }
+
+    let expires = now + SignedDuration::from_hours(24 * i64::from(days));
+    let mut data = OverrideData {
+        approved_by: approvers[0].clone(),
+        requested_by,
+        reason: args.reason.trim().to_string(),
+        scope: args.env.clone(),
+        created_at: Some(now.to_string()),
+        expires_at: expires.to_string(),
+        approved_head_sha: sha,
+        leakage_types: Some(types),
+        leakage_type: None,
+        identity_hash,
+        approvals: approvers[1..]
+            .iter()
+            .map(|a| Approval {
+                by: a.clone(),
+                at: Some(now.to_string()),
+            })
+            .collect(),
+        signature: None,
+    };
+    if let Some(key) = &env.override_key {
+        let unsigned = serde_json::to_value(&data).unwrap_or(Value::Null);
+        data.signature = Some(sign::sign(key.as_bytes(), &unsigned));
+    }
+    let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
+    let path = folder.join(&filename);
+    let mut out = OverrideOutcome::new(CMD);
+    out.path = Some(relative_to(&loc.repo, &path));
+    if !args.dry_run {
+        if let Err(e) = write_new(&path, &pretty(&data)) {
+            return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e]));
+        }
+        out.written = true;
+    }
+    if rc.stepped_over > 0 {
+        out.warnings.push(format!(
+            "bound to the release commit {}, {} override-only commit(s) before HEAD",
+            &rc.release[..12],
+            rc.stepped_over
+        ));
+    }
+    out.data = Some(data);
+    out
+}
+
+fn known_ids(c: &Catalog) -> Vec<String> {
+    c.leakage
+        .iter()
+        .chain(&c.auto)
+        .chain(&c.attested)
+        .cloned()
+        .collect()
+}
+
+/// The file's JSON: two-space indented, as llm-release-governor writes it.
+fn pretty(data: &OverrideData) -> Vec<u8> {
+    let mut s = serde_json::to_vec_pretty(data).unwrap_or_default();
+    s.push(b'\n');
+    s
+}
+
+/// Creates `path` (and its folder); refuses to replace an existing file.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    use std::io::Write;
+    let io = |e: std::io::Error| InputError::file(path, format!("cannot be written: {e}"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                InputError::file(path, "already exists; choose another --filename")
+            } else {
+                io(e)
+            }
+        })?;
+    f.write_all(bytes).map_err(io)?;
+    f.sync_all().map_err(io)
+}
+
+/// `gate override list`.
+pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
+    const CMD: &str = "override list";
+    let loc = &args.location;
+    let config = match crate::inputs::load_config(&request(loc)) {
+        Ok(c) => c,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    let dir = overrides_dir(loc, config.overrides_dir());
+    let envs: Vec<String> = match &args.env {
+        Some(e) => vec![e.clone()],
+        None => {
+            let mut v: Vec<String> = std::fs::read_dir(&dir)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            v.sort();
+            v
+        }
+    };
+    let mut out = OverrideOutcome::new(CMD);
+    for e in envs {
+        for c in override_file::discover(&loc.repo, &relative_to(&loc.repo, &dir), &e) {
+            out.overrides.push(listed(&c, env.now));
+        }
+    }
+    out
+}
+
+fn listed(c: &Candidate, now: Timestamp) -> Listed {
+    match c {
+        Candidate::Invalid { file, error, .. } => Listed {
+            path: file.clone(),
+            status: "invalid",
+            scope: None,
+            approved_by: Vec::new(),
+            leakage_types: Vec::new(),
+            expires_at: None,
+            problem: Some(error.message.clone()),
+        },
+        Candidate::Parsed(o) => {
+            let d = &o.data;
+            let (status, problem) = if WILDCARD_SHAS.contains(&d.approved_head_sha.trim()) {
+                (
+                    "invalid",
+                    Some("approved_head_sha is a wildcard".to_string()),
+                )
+            } else {
+                match parse_time(&d.expires_at) {
+                    Ok(t) if t <= now => ("expired", None),
+                    Ok(_) => ("active", None),
+                    Err(e) => ("invalid", Some(e)),
+                }
+            };
+            Listed {
+                path: o.file.clone(),
+                status,
+                scope: Some(d.scope.clone()),
+                approved_by: d.approvers().into_iter().map(String::from).collect(),
+                leakage_types: d.covers(),
+                expires_at: Some(d.expires_at.clone()),
+                problem,
+            }
+        }
+    }
+}
+
+/// `gate override expire`: sets `expires_at` to now.
+pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
+    const CMD: &str = "override expire";
+    let text = match read_text(&args.path) {
+        Ok(t) => t,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    let (mut value, data) = match override_file::parse(&args.path, &text.text) {
+        Ok(p) => p,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    let mut out = OverrideOutcome::new(CMD);
+    out.path = Some(display(&args.path));
+    if parse_time(&data.expires_at).is_ok_and(|t| t <= env.now) {
+        out.warnings.push(format!(
+            "already expired at {}; nothing to change",
+            data.expires_at
+        ));
+        out.data = Some(data);
+        return out;
+    }
+    let now = Timestamp::from_second(env.now.as_second()).unwrap_or(env.now);
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("expires_at".into(), Value::String(now.to_string()));
+        // The old signature no longer matches; sign again where we can.
+        obj.remove("signature");
+    }
+    if let Some(key) = &env.override_key {
+        let sig = sign::sign(key.as_bytes(), &value);
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("signature".into(), Value::String(sig));
+        }
+    }
+    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+    bytes.push(b'\n');
+    if !args.dry_run {
+        if let Err(e) = write_atomically(&args.path, &bytes) {
+            return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e]));
+        }
+        out.written = true;
+    }
+    out.data = serde_json::from_value(value).ok();
+    out
+}
+
+/// `gate override validate`: exit 0 valid, 1 invalid, 2 usage error.
+pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutcome {
+    const CMD: &str = "override validate";
+    let loc = &args.location;
+    let text = match read_text(&args.path) {
+        Ok(t) => t,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    let mut out = OverrideOutcome::new(CMD);
+    out.path = Some(display(&args.path));
+    let (value, data) = match override_file::parse(&args.path, &text.text) {
+        Ok(p) => p,
+        Err(e) => {
+            out.problems.push(e.to_string());
+            out.exit_code = 1;
+            return out;
+        }
+    };
+    let config = match crate::inputs::load_config(&request(loc)) {
+        Ok(c) => c,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    };
+    let catalog = Catalog::new(&config);
+    let policies = match Policies::from_config(&config, &catalog) {
+        Ok(p) => p,
+        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
+    };
+    let sha = data.approved_head_sha.trim();
+    if !WILDCARD_SHAS.contains(&sha.to_ascii_lowercase().as_str()) && !is_hex(sha, 40) {
+        out.problems.push(format!(
+            "approved_head_sha `{sha}` is not a full 40-hex commit id"
+        ));
+    }
+    if !is_hex(data.identity_hash.trim(), 64) {
+        out.problems.push(format!(
+            "identity_hash `{}` is not a sha256 (64 hex digits)",
+            data.identity_hash
+        ));
+    }
+    let covers = data.covers();
+    if covers.is_empty() {
+        out.problems
+            .push("leakage_types is missing or empty".into());
+    }
+    let known = known_ids(&catalog);
+    for t in covers.iter().filter(|t| !known.contains(t)) {
+        out.problems.push(format!(
+            "leakage_types: unknown finding id `{t}`{}",
+            hint(t, known.iter().map(String::as_str))
+        ));
+    }
+    match policies.get(&data.scope) {
+        Err(msg) => out.problems.push(format!("scope: {msg}")),
+        Ok(policy) => {
+            // The file's own hash and commit stand in for the artifact and
+            // HEAD: only the rules that need neither can fail here.
+            let author = commit_author(&loc.repo, sha)
+                .map(|(n, e)| vec![n, e])
+                .unwrap_or_default();
+            let ctx = Context {
+                env: policy,
+                identity_hash: Some(&data.identity_hash),
+                release_commit: Some(sha),
+                now: env.now,
+                to_lift: Vec::new(),
+                author,
+                key: env.override_key.as_deref().map(str::as_bytes),
+            };
+            let o = override_file::OverrideFile {
+                file: display(&args.path),
+                sha256: text.sha256,
+                value,
+                data: data.clone(),
+            };
+            out.problems
+                .extend(overrides::validate(&o, &ctx).into_iter().map(|f| f.message));
+        }
+    }
+    if data.leakage_types.is_none() && data.leakage_type.is_some() {
+        out.warnings
+            .push("`leakage_type` is deprecated; write `leakage_types: [...]`".into());
+    }
+    out.exit_code = if out.problems.is_empty() { 0 } else { 1 };
+    out.data = Some(data);
+    out
+}

@@ -1,0 +1,395 @@
+//! LEAKAGE findings, derived from the locc artifact: what locc let through.
+//!
+//! - `pii`: a PII signal in any reason (email, ssn, phone, address, dob,
+//!   date of birth, social security, credit card, pii; case-insensitive
+//!   substrings, as llm-release-governor matches them), or an email, SSN or
+//!   phone-number pattern in any reason or diff value.
+//! - `schema`: any diff whose change is `missing`, `type_changed` or
+//!   `enum_drift`.
+//! - `policy`: the artifact's status (or, where the environment allows no
+//!   diffs, any diff) violates the environment's rule.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{Finding, Kind, Location, Status};
+use crate::inputs::locc::LoccArtifact;
+use crate::policy::EnvPolicy;
+
+/// Words in a reason that signal PII. "pii" itself is one: locc reports
+/// "PII detected in record".
+pub const PII_KEYWORDS: &[&str] = &[
+    "email",
+    "ssn",
+    "phone",
+    "address",
+    "dob",
+    "date of birth",
+    "social security",
+    "credit card",
+    "pii",
+];
+
+fn patterns() -> &'static [(&'static str, Regex)] {
+    static P: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    P.get_or_init(|| {
+        [
+            (
+                "an email address",
+                r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+            ),
+            ("an SSN", r"\b\d{3}-\d{2}-\d{4}\b"),
+            (
+                "a phone number",
+                r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b",
+            ),
+        ]
+        .into_iter()
+        // The patterns are constants, checked by the tests below.
+        .filter_map(|(what, re)| Regex::new(re).ok().map(|r| (what, r)))
+        .collect()
+    })
+}
+
+/// The leakage findings this environment requires, judged on `artifact`.
+pub fn judge(artifact: &LoccArtifact, env: &EnvPolicy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if env.requires("pii") {
+        out.push(pii(artifact));
+    }
+    if env.requires("schema") {
+        out.push(schema(artifact));
+    }
+    if env.requires("policy") {
+        out.push(policy(artifact, env));
+    }
+    out
+}
+
+fn finding(id: &str, title: &str, status: Status, artifact: &LoccArtifact) -> Finding {
+    Finding::new(id, title, Kind::Leakage, status).at(&artifact.file, None)
+}
+
+fn pii(a: &LoccArtifact) -> Finding {
+    let expected = "no PII signal in locc's reasons and no email, SSN or phone number in reasons or diff values";
+    let mut hits: Vec<Location> = Vec::new();
+    for r in &a.reasons {
+        let lower = r.text.to_lowercase();
+        if let Some(kw) = PII_KEYWORDS.iter().find(|k| lower.contains(*k)) {
+            hits.push(Location {
+                file: a.file.clone(),
+                line: None,
+                message: format!("{}: \"{}\" mentions '{kw}'", r.at, r.text),
+            });
+        } else if let Some(what) = pattern_in(&r.text) {
+            hits.push(Location {
+                file: a.file.clone(),
+                line: None,
+                message: format!("{}: \"{}\" holds {what}", r.at, r.text),
+            });
+        }
+    }
+    for d in &a.diffs {
+        for (side, v) in [
+            ("baseline_value", &d.baseline),
+            ("candidate_value", &d.candidate),
+        ] {
+            let Some(v) = v else { continue };
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if let Some(what) = pattern_in(&text) {
+                hits.push(Location {
+                    file: a.file.clone(),
+                    line: None,
+                    message: format!("{}.{side} of `{}` holds {what}", d.at, d.field),
+                });
+            }
+        }
+    }
+    let title = "No PII leaked past locc";
+    if hits.is_empty() {
+        return finding("pii", title, Status::Pass, a)
+            .message(format!(
+                "no PII signal in {} reasons and {} diffs",
+                a.reasons.len(),
+                a.diffs.len()
+            ))
+            .expected_found(expected, "none");
+    }
+    let first = hits[0].message.clone();
+    let more = if hits.len() > 1 {
+        format!(" (and {} more)", hits.len() - 1)
+    } else {
+        String::new()
+    };
+    finding("pii", title, Status::Fail, a)
+        .message(format!("{first}{more}"))
+        .expected_found(
+            expected,
+            format!(
+                "{} PII signal(s): {}",
+                hits.len(),
+                hits.iter()
+                    .map(|h| h.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+        .locations(hits)
+}
+
+fn pattern_in(text: &str) -> Option<&'static str> {
+    patterns()
+        .iter()
+        .find(|(_, re)| re.is_match(text))
+        .map(|(what, _)| *what)
+}
+
+fn schema(a: &LoccArtifact) -> Finding {
+    let title = "No schema change leaked past locc";
+    let expected = "no diff of type missing, type_changed or enum_drift";
+    let hits: Vec<Location> = a
+        .diffs
+        .iter()
+        .filter(|d| d.change_type.is_schema_change())
+        .map(|d| Location {
+            file: a.file.clone(),
+            line: None,
+            message: format!("{}: `{}` {}", d.at, d.field, d.change_type.word()),
+        })
+        .collect();
+    if hits.is_empty() {
+        return finding("schema", title, Status::Pass, a)
+            .message(format!("{} diffs, none structural", a.diffs.len()))
+            .expected_found(expected, "none");
+    }
+    let list: Vec<String> = a
+        .diffs
+        .iter()
+        .filter(|d| d.change_type.is_schema_change())
+        .map(|d| format!("`{}` {}", d.field, d.change_type.word()))
+        .collect();
+    finding("schema", title, Status::Fail, a)
+        .message(format!("structural diffs: {}", list.join(", ")))
+        .expected_found(expected, list.join(", "))
+        .locations(hits)
+}
+
+fn policy(a: &LoccArtifact, env: &EnvPolicy) -> Finding {
+    let title = "locc verdict allowed in this environment";
+    let name = env.display_name();
+    let allowed: Vec<&str> = env.locc_allow.iter().map(|s| s.word()).collect();
+    let expected = format!(
+        "status {}{}",
+        allowed.join(" or "),
+        if env.locc_allow_diffs {
+            ""
+        } else {
+            ", and no diffs"
+        }
+    );
+    let status_ok = env.locc_allow.contains(&a.status);
+    let diffs_ok = env.locc_allow_diffs || a.diffs.is_empty();
+    let found = format!("status {}, {} diff(s)", a.status.word(), a.diffs.len());
+    if status_ok && diffs_ok {
+        return finding("policy", title, Status::Pass, a)
+            .message(format!(
+                "locc said {}, which {name} allows",
+                a.status.word()
+            ))
+            .expected_found(expected, found);
+    }
+    let why = if !status_ok {
+        format!(
+            "locc said {}, which {name} does not allow (allowed: {})",
+            a.status.word(),
+            allowed.join(", ")
+        )
+    } else {
+        format!("{} diff(s), and {name} allows none", a.diffs.len())
+    };
+    finding("policy", title, Status::Fail, a)
+        .message(why)
+        .expected_found(expected, found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::config::ConfigFile;
+    use crate::policy::{Catalog, Policies};
+    use std::path::Path;
+
+    fn artifact(text: &str) -> LoccArtifact {
+        LoccArtifact::parse(Path::new("a.json"), "a.json".into(), text, String::new()).unwrap()
+    }
+
+    fn sample(name: &str) -> LoccArtifact {
+        artifact(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures/locc")
+                    .join(name),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn env(name: &str) -> EnvPolicy {
+        let c = ConfigFile::builtin();
+        Policies::from_config(&c, &Catalog::new(&c))
+            .unwrap()
+            .get(name)
+            .unwrap()
+            .clone()
+    }
+
+    fn status(fs: &[Finding], id: &str) -> Status {
+        fs.iter().find(|f| f.id == id).unwrap().status
+    }
+
+    #[test]
+    fn patterns_compile() {
+        assert_eq!(patterns().len(), 3);
+    }
+
+    #[test]
+    fn pii_keyword_in_a_reason() {
+        let fs = judge(&sample("checks_pass_with_pii.json"), &env("staging"));
+        assert_eq!(status(&fs, "pii"), Status::Fail);
+        assert!(
+            fs[0].message.contains("mentions 'phone'"),
+            "{}",
+            fs[0].message
+        );
+        for kw in [
+            "E-MAIL address",
+            "SSN seen",
+            "Date Of Birth",
+            "credit card number",
+        ] {
+            let a = artifact(&format!("{{\"status\": \"PASS\", \"checks\": [{{\"name\": \"x\", \"reasons\": [\"{kw}\"], \"diffs\": []}}]}}"));
+            assert_eq!(
+                status(&judge(&a, &env("staging")), "pii"),
+                Status::Fail,
+                "{kw}"
+            );
+        }
+    }
+
+    #[test]
+    fn pii_patterns_in_reasons_and_diff_values() {
+        // locc's own PII report: the email is in a diff value.
+        let fs = judge(&sample("locc_report_pii.json"), &env("staging"));
+        assert_eq!(status(&fs, "pii"), Status::Fail);
+        for value in [
+            "call 555-867-5309 now",
+            "(555) 867-5309",
+            "+1 555 867 5309",
+            "ssn 123-45-6789",
+            "x@y.io",
+        ] {
+            let a = artifact(&format!(
+                "{{\"decision\": \"PASS\", \"diffs\": [{{\"field\": \"f\", \"change_type\": \"value_changed\", \"baseline_value\": \"\", \"candidate_value\": \"{value}\"}}]}}"
+            ));
+            assert_eq!(
+                status(&judge(&a, &env("staging")), "pii"),
+                Status::Fail,
+                "{value}"
+            );
+        }
+        for clean in [
+            "ticket 42",
+            "2026-11-21",
+            "v1.2.3",
+            "Refund was issued today.",
+            "id 1234567",
+        ] {
+            let a = artifact(&format!(
+                "{{\"decision\": \"PASS\", \"reasons\": [\"{clean}\"]}}"
+            ));
+            assert_eq!(
+                status(&judge(&a, &env("staging")), "pii"),
+                Status::Pass,
+                "{clean}"
+            );
+        }
+    }
+
+    #[test]
+    fn schema_changes() {
+        assert_eq!(
+            status(
+                &judge(&sample("checks_fail.json"), &env("staging")),
+                "schema"
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status(
+                &judge(&sample("locc_report_schema.json"), &env("staging")),
+                "schema"
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status(
+                &judge(&sample("checks_hold.json"), &env("staging")),
+                "schema"
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            status(
+                &judge(&sample("locc_report_hold.json"), &env("staging")),
+                "schema"
+            ),
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn policy_per_environment() {
+        let cases = [
+            (
+                "checks_pass.json",
+                [Status::Pass, Status::Pass, Status::Pass],
+            ),
+            (
+                "checks_hold.json",
+                [Status::Pass, Status::Fail, Status::Fail],
+            ),
+            (
+                "checks_fail.json",
+                [Status::Fail, Status::Fail, Status::Fail],
+            ),
+            (
+                "locc_report_pass.json",
+                [Status::Pass, Status::Pass, Status::Pass],
+            ),
+            (
+                "locc_report_hold.json",
+                [Status::Pass, Status::Fail, Status::Fail],
+            ),
+        ];
+        for (file, want) in cases {
+            for (e, w) in ["staging", "preprod", "prod"].iter().zip(want) {
+                assert_eq!(
+                    status(&judge(&sample(file), &env(e)), "policy"),
+                    w,
+                    "{file} in {e}"
+                );
+            }
+        }
+        // prod: PASS with a diff is still policy leakage.
+        let a = artifact(
+            "{\"decision\": \"PASS\", \"diffs\": [{\"field\": \"f\", \"change_type\": \"added\"}]}",
+        );
+        assert_eq!(status(&judge(&a, &env("prod")), "policy"), Status::Fail);
+        assert_eq!(status(&judge(&a, &env("preprod")), "policy"), Status::Pass);
+    }
+}

@@ -1,0 +1,384 @@
+//! locc artifacts, in both forms that exist in the wild:
+//!
+//! 1. **checks form** (what llm-release-governor consumes):
+//!    `{"version", "status": "PASS|HOLD|FAIL", "checks": [{"name", "result",
+//!    "reasons": [..], "diffs": [{"field", "change_type"}]}]}`
+//! 2. **report form** (what `locc run --output-json` of llm-locc 1.1 writes):
+//!    `{"decision": "PASS|HOLD|FAIL", "reasons", "validation_errors",
+//!    "diffs": [{"field", "change_type", "baseline_value",
+//!    "candidate_value"}], "candidate_path", "snapshot_path", "timestamp"}`
+//!
+//! The file is parsed twice from its text: once into a JSON tree that keeps
+//! every number's digits (for the identity hash), once into typed values
+//! (so a wrong type or an unknown status is reported at its line and
+//! column). Anything else is an error that names both accepted forms.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::InputError;
+use super::project::strip_json_location;
+use super::pyjson;
+
+/// The two shapes a locc artifact comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoccForm {
+    Checks,
+    Report,
+}
+
+/// locc's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum LoccStatus {
+    #[serde(rename = "PASS")]
+    Pass,
+    #[serde(rename = "HOLD")]
+    Hold,
+    #[serde(rename = "FAIL")]
+    Fail,
+}
+
+impl LoccStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            LoccStatus::Pass => "PASS",
+            LoccStatus::Hold => "HOLD",
+            LoccStatus::Fail => "FAIL",
+        }
+    }
+}
+
+/// How a field changed between snapshot and candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeType {
+    Missing,
+    Added,
+    TypeChanged,
+    ValueChanged,
+    EnumDrift,
+}
+
+impl ChangeType {
+    pub fn word(self) -> &'static str {
+        match self {
+            ChangeType::Missing => "missing",
+            ChangeType::Added => "added",
+            ChangeType::TypeChanged => "type_changed",
+            ChangeType::ValueChanged => "value_changed",
+            ChangeType::EnumDrift => "enum_drift",
+        }
+    }
+
+    /// A structural change: the contract itself moved.
+    pub fn is_schema_change(self) -> bool {
+        matches!(
+            self,
+            ChangeType::Missing | ChangeType::TypeChanged | ChangeType::EnumDrift
+        )
+    }
+}
+
+/// A reason text and where in the artifact it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub text: String,
+    /// `checks[0] (pii_scan).reasons[1]`, `reasons[0]`, `validation_errors[2]`.
+    pub at: String,
+}
+
+/// One diff, from either form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diff {
+    pub field: String,
+    pub change_type: ChangeType,
+    pub baseline: Option<Value>,
+    pub candidate: Option<Value>,
+    /// `checks[0] (contract_check).diffs[0]` or `diffs[1]`.
+    pub at: String,
+}
+
+/// A locc artifact, parsed.
+#[derive(Debug, Clone)]
+pub struct LoccArtifact {
+    /// As reports name it.
+    pub file: String,
+    pub sha256: String,
+    pub form: LoccForm,
+    pub status: LoccStatus,
+    pub reasons: Vec<Reason>,
+    pub diffs: Vec<Diff>,
+    /// Checks in the checks form; 0 in the report form.
+    pub checks: usize,
+    /// sha256 of Python's `json.dumps(artifact, sort_keys=True)`, without the
+    /// report form's volatile fields.
+    pub identity_hash: String,
+}
+
+/// The report form's fields that change on every run of locc.
+pub const VOLATILE_FIELDS: &[&str] = &["timestamp", "candidate_path", "snapshot_path"];
+
+const FORMS: &str = "expected a locc artifact: the checks form {\"status\", \"checks\": [...]} \
+                     or the report form of `locc run --output-json` {\"decision\", \"reasons\", \"diffs\", ...}";
+
+#[derive(Deserialize)]
+struct ChecksForm {
+    status: LoccStatus,
+    checks: Vec<CheckEntry>,
+}
+
+#[derive(Deserialize)]
+struct CheckEntry {
+    name: String,
+    #[serde(default)]
+    reasons: Vec<String>,
+    #[serde(default)]
+    diffs: Vec<DiffEntry>,
+}
+
+#[derive(Deserialize)]
+struct DiffEntry {
+    field: String,
+    change_type: ChangeType,
+    #[serde(default, alias = "baseline")]
+    baseline_value: Option<Value>,
+    #[serde(default, alias = "candidate")]
+    candidate_value: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    decision: LoccStatus,
+    #[serde(default)]
+    reasons: Vec<String>,
+    #[serde(default)]
+    validation_errors: Vec<Value>,
+    #[serde(default)]
+    diffs: Vec<DiffEntry>,
+}
+
+impl LoccArtifact {
+    /// Parses an artifact's text; `path` names it in errors.
+    pub fn parse(
+        path: &Path,
+        file: String,
+        text: &str,
+        sha256: String,
+    ) -> Result<Self, InputError> {
+        if text.trim().is_empty() {
+            return Err(InputError::file(path, format!("is empty; {FORMS}")));
+        }
+        let located = |e: serde_json::Error| {
+            let msg = strip_json_location(&e);
+            let hint = if e.is_eof() {
+                " (the file is truncated)"
+            } else {
+                ""
+            };
+            InputError::at(path, e.line(), e.column(), format!("{msg}{hint}"))
+        };
+        let mut tree: Value = serde_json::from_str(text).map_err(located)?;
+        let Some(obj) = tree.as_object_mut() else {
+            return Err(InputError::file(
+                path,
+                format!("is a JSON {}, not an object; {FORMS}", kind_of(&tree)),
+            ));
+        };
+        let form = match (obj.contains_key("checks"), obj.contains_key("decision")) {
+            (true, false) => LoccForm::Checks,
+            (false, true) => LoccForm::Report,
+            (true, true) => {
+                return Err(InputError::file(
+                    path,
+                    format!("has both `checks` and `decision`, so its form is ambiguous; {FORMS}"),
+                ))
+            }
+            (false, false) => {
+                return Err(InputError::file(
+                    path,
+                    format!("has neither `checks` nor `decision`; {FORMS}"),
+                ))
+            }
+        };
+        let mut artifact =
+            match form {
+                LoccForm::Checks => {
+                    let c: ChecksForm = serde_json::from_str(text).map_err(located)?;
+                    let mut reasons = Vec::new();
+                    let mut diffs = Vec::new();
+                    let checks = c.checks.len();
+                    for (i, check) in c.checks.into_iter().enumerate() {
+                        let at = format!("checks[{i}] ({})", check.name);
+                        for (j, r) in check.reasons.into_iter().enumerate() {
+                            reasons.push(Reason {
+                                text: r,
+                                at: format!("{at}.reasons[{j}]"),
+                            });
+                        }
+                        for (j, d) in check.diffs.into_iter().enumerate() {
+                            diffs.push(d.into_diff(format!("{at}.diffs[{j}]")));
+                        }
+                    }
+                    Self {
+                        file,
+                        sha256,
+                        form,
+                        status: c.status,
+                        reasons,
+                        diffs,
+                        checks,
+                        identity_hash: String::new(),
+                    }
+                }
+                LoccForm::Report => {
+                    let r: ReportForm = serde_json::from_str(text).map_err(located)?;
+                    let mut reasons: Vec<Reason> = r
+                        .reasons
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, t)| Reason {
+                            text: t,
+                            at: format!("reasons[{i}]"),
+                        })
+                        .collect();
+                    reasons.extend(r.validation_errors.into_iter().enumerate().map(|(i, v)| {
+                        Reason {
+                            text: v.as_str().map_or_else(|| v.to_string(), String::from),
+                            at: format!("validation_errors[{i}]"),
+                        }
+                    }));
+                    let diffs = r
+                        .diffs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, d)| d.into_diff(format!("diffs[{i}]")))
+                        .collect();
+                    Self {
+                        file,
+                        sha256,
+                        form,
+                        status: r.decision,
+                        reasons,
+                        diffs,
+                        checks: 0,
+                        identity_hash: String::new(),
+                    }
+                }
+            };
+        if form == LoccForm::Report {
+            for k in VOLATILE_FIELDS {
+                obj.remove(*k);
+            }
+        }
+        artifact.identity_hash = pyjson::identity_hash(&tree);
+        Ok(artifact)
+    }
+}
+
+impl DiffEntry {
+    fn into_diff(self, at: String) -> Diff {
+        Diff {
+            field: self.field,
+            change_type: self.change_type,
+            baseline: self.baseline_value,
+            candidate: self.candidate_value,
+            at,
+        }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(name: &str) -> String {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/locc")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    fn parse(text: &str) -> Result<LoccArtifact, InputError> {
+        LoccArtifact::parse(Path::new("a.json"), "a.json".into(), text, String::new())
+    }
+
+    #[test]
+    fn checks_form() {
+        let a = parse(&sample("checks_fail.json")).unwrap();
+        assert_eq!(
+            (a.form, a.status, a.checks),
+            (LoccForm::Checks, LoccStatus::Fail, 1)
+        );
+        assert_eq!(a.diffs[0].change_type, ChangeType::Missing);
+        assert_eq!(a.diffs[0].at, "checks[0] (contract_check).diffs[0]");
+        assert_eq!(
+            a.identity_hash,
+            "8d0f679503b2ba6d2596d0ba0f32d540d9f066e0339fbab6e5f1aad25f8754de"
+        );
+    }
+
+    #[test]
+    fn report_form_identity_ignores_volatile_fields() {
+        let text = sample("locc_report_schema.json");
+        let a = parse(&text).unwrap();
+        assert_eq!((a.form, a.status), (LoccForm::Report, LoccStatus::Fail));
+        assert_eq!(a.diffs.len(), 2);
+        let rerun = text
+            .replace(
+                "2026-11-21T07:35:51.806973+00:00",
+                "2026-12-01T00:00:00+00:00",
+            )
+            .replace("\"schema.jsonl\"", "\"/ci/run/42/schema.jsonl\"");
+        assert_ne!(rerun, text);
+        assert_eq!(parse(&rerun).unwrap().identity_hash, a.identity_hash);
+        let changed = text.replace("\"pending\"", "\"closed\"");
+        assert_ne!(parse(&changed).unwrap().identity_hash, a.identity_hash);
+    }
+
+    #[test]
+    fn anything_else_names_both_forms() {
+        for text in [
+            "[]",
+            "{\"status\": \"PASS\"}",
+            "{\"checks\": [], \"decision\": \"PASS\"}",
+            "  ",
+            "42",
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(
+                e.message.contains("checks form") || e.message.contains("ambiguous"),
+                "{text}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let e = parse("{\n  \"status\": \"pass\",\n  \"checks\": []\n}").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(
+            e.message.contains("expected one of `PASS`, `HOLD`, `FAIL`"),
+            "{e}"
+        );
+        let e = parse("{\"status\": \"PASS\", \"checks\": [{\"name\": \"x\", \"diffs\": [{\"field\": \"f\", \"change_type\": \"renamed\"}]}]}").unwrap_err();
+        assert!(e.message.contains("unknown variant `renamed`"), "{e}");
+        let e = parse("{\"status\": \"PASS\", \"checks\": [").unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+    }
+}
