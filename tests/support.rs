@@ -226,5 +226,70 @@ pub fn check_env(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// path separators, so one snapshot serves every platform).
 pub fn redact(repo: &Repo, text: &str) -> String {
     text.replace(repo.path().to_str().unwrap(), "[REPO]")
+        .replace(fixtures().to_str().unwrap(), "[FIXTURES]")
         .replace('\\', "/")
 }
+
+/// A locc artifact from `fixtures/locc/`.
+pub fn artifact(name: &str) -> String {
+    fixtures()
+        .join("locc")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Runs `gate evaluate --repo REPO ARGS`.
+pub fn evaluate(repo: &Repo, args: &[&str]) -> Run {
+    evaluate_env(repo, args, &[])
+}
+
+/// Runs `gate evaluate --repo REPO ARGS` with extra environment variables.
+pub fn evaluate_env(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let path = repo.path().to_str().unwrap().to_string();
+    let mut all = vec!["evaluate", "--repo", path.as_str()];
+    all.extend_from_slice(args);
+    gate_in(repo.path(), &all, env)
+}
+
+/// Runs `gate override SUB ARGS` in the repository.
+pub fn override_cmd(repo: &Repo, sub: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["override", sub];
+    all.extend_from_slice(args);
+    gate_in(repo.path(), &all, env)
+}
+
+/// HEAD's commit id.
+pub fn head(repo: &Repo) -> String {
+    repo.git().head().unwrap().target().unwrap().to_string()
+}
+
+/// A live override, as JSON: two days long, or 23 hours for prod (whose
+/// maximum is one day).
+pub fn live_override(env: &str, sha: &str, hash: &str, types: &[&str]) -> serde_json::Value {
+    let now = jiff::Timestamp::now();
+    let hours = if env == "prod" { 23 } else { 48 };
+    serde_json::json!({
+        "approved_by": "alice",
+        "requested_by": "bob@example.com",
+        "reason": "confirmed false positive",
+        "scope": env,
+        "created_at": now.to_string(),
+        "expires_at": (now + jiff::SignedDuration::from_hours(hours)).to_string(),
+        "approved_head_sha": sha,
+        "leakage_types": types,
+        "identity_hash": hash,
+    })
+}
+
+/// Writes `overrides/<env>/<name>` in the repository.
+pub fn put_override(repo: &Repo, env: &str, name: &str, value: &serde_json::Value) {
+    repo.write(
+        &format!("overrides/{env}/{name}"),
+        serde_json::to_string_pretty(value).unwrap(),
+    );
+}
+
+/// The identity hashes llm-release-governor gives the samples.
+pub const PII_HASH: &str = "dbedd13029bf7f766ca086dd9f23ea3ba370aa3462fae5071c14663dc4ded8d3";

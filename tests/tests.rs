@@ -3,4 +3,6 @@
 
 mod bad_input;
 mod check;
+mod evaluate;
+mod overrides;
 mod support;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Times `gate evaluate` against `release-governor evaluate` (llm-release-governor
+# 0.1.0, the tool it replaces) on the same artifact in the same run, then gate
+# alone on an artifact of 10,000 checks.
+#
+#   bash benches/evaluate_vs_governor.sh
+#
+# Targets: gate at least 20x faster than release-governor; the 10,000-check
+# artifact evaluated in under 50 ms. Needs hyperfine (Debian) and installs
+# llm-release-governor from PyPI when it is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if ! command -v hyperfine >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; else
+    echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; fi
+fi
+command -v release-governor >/dev/null || python3 -m pip install --quiet llm-release-governor==0.1.0
+
+cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
+gate="$here/target/release/gate"
+sha=0123456789abcdef0123456789abcdef01234567
+art="$here/fixtures/locc/checks_pass_with_pii.json"
+
+# Both tools read the same artifact and decide staging; neither finds an
+# override. gate also runs the ci_status check staging requires. Both exit
+# non-zero (governor BLOCK, gate REQUIRE_OVERRIDE), hence -i.
+cd "$work"
+echo "== one artifact: gate evaluate vs release-governor evaluate"
+hyperfine -N -i --warmup 3 --min-runs 20 --export-json "$work/one.json" \
+  -n "release-governor evaluate" "release-governor evaluate --locc-artifact $art --env staging --sha $sha" \
+  -n "gate evaluate" "$gate evaluate --repo $work --locc-artifact $art --env staging --sha $sha --ci-status success"
+
+python3 - "$work/big.json" <<'PY'
+import json, sys
+checks = []
+for i in range(10_000):
+    diffs = [{"field": f"field_{i}", "change_type": "value_changed"}] if i % 10 == 0 else []
+    reasons = [f"check {i}: wording drifted from snapshot"] if i % 10 == 0 else []
+    checks.append({"name": f"check_{i}", "result": "HOLD" if diffs else "PASS", "reasons": reasons, "diffs": diffs})
+json.dump({"version": "1.1.0", "status": "HOLD", "checks": checks}, open(sys.argv[1], "w"), indent=2)
+PY
+echo "== 10,000 checks ($(du -h "$work/big.json" | cut -f1)): gate evaluate vs release-governor evaluate"
+hyperfine -N -i --warmup 3 --min-runs 20 --export-json "$work/big-run.json" \
+  -n "release-governor evaluate" "release-governor evaluate --locc-artifact $work/big.json --env staging --sha $sha" \
+  -n "gate evaluate" "$gate evaluate --repo $work --locc-artifact $work/big.json --env staging --sha $sha --ci-status success"
+
+python3 - "$work/one.json" "$work/big-run.json" <<'PY'
+import json, sys
+for name, path in (("one artifact", sys.argv[1]), ("10,000 checks", sys.argv[2])):
+    r = {x["command"]: x for x in json.load(open(path))["results"]}
+    g, p = r["gate evaluate"], r["release-governor evaluate"]
+    print(f"{name}: gate {g['mean'] * 1000:.2f} ms, release-governor {p['mean'] * 1000:.1f} ms; "
+          f"gate is {p['mean'] / g['mean']:.0f}x faster (median {p['median'] / g['median']:.0f}x)")
+PY
