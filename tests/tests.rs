@@ -1,8 +1,8 @@
 //! CLI integration tests: the real `gate` binary against git repositories
+//! made at test time from `fixtures/`.
 
 // Tests may tell the runner why they skipped; the print lints guard the library.
 #![allow(clippy::print_stderr)]
-//! made at test time from `fixtures/`.
 
 mod bad_input;
 mod check;
