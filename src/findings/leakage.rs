@@ -114,9 +114,9 @@ fn pii(a: &LoccArtifact) -> Finding {
     if hits.is_empty() {
         return finding("pii", title, Status::Pass, a)
             .message(format!(
-                "no PII signal in {} reasons and {} diffs",
-                a.reasons.len(),
-                a.diffs.len()
+                "no PII signal in {} and {}",
+                count(a.reasons.len(), "reason"),
+                count(a.diffs.len(), "diff")
             ))
             .expected_found(expected, "none");
     }
@@ -142,6 +142,15 @@ fn pii(a: &LoccArtifact) -> Finding {
         .locations(hits)
 }
 
+/// "1 diff", "2 diffs".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn pattern_in(text: &str) -> Option<&'static str> {
     patterns()
         .iter()
@@ -164,7 +173,7 @@ fn schema(a: &LoccArtifact) -> Finding {
         .collect();
     if hits.is_empty() {
         return finding("schema", title, Status::Pass, a)
-            .message(format!("{} diffs, none structural", a.diffs.len()))
+            .message(format!("{}, none structural", count(a.diffs.len(), "diff")))
             .expected_found(expected, "none");
     }
     let list: Vec<String> = a
