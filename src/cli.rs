@@ -26,6 +26,127 @@ pub enum Command {
     /// Time-limited, SHA-bound waivers: create, list, expire, validate.
     #[command(subcommand)]
     Override(OverrideCommand),
+    /// The tamper-evident decision log: verify, show, export, report, head,
+    /// repair.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole chain: exit 0 intact, 1 broken or tampered (the first
+    /// bad line and why), 2 unreadable or usage error.
+    Verify(AuditVerifyArgs),
+    /// List events, filtered by environment, event type and time.
+    Show(AuditShowArgs),
+    /// Write every event as JSONL (the log's own bytes), CSV or a JSON array.
+    Export(AuditExportArgs),
+    /// Evidence summary: period, decisions per environment, overrides used,
+    /// chain status (markdown or JSON).
+    Report(AuditReportArgs),
+    /// Print SEQ:HASH of the last event, an anchor to keep elsewhere.
+    Head(AuditSimpleArgs),
+    /// Move a torn last line into a side file and record AUDIT_REPAIRED.
+    Repair(AuditSimpleArgs),
+}
+
+/// Which log, and the keys that sealed it.
+#[derive(Debug, Clone, Args)]
+pub struct AuditLogArgs {
+    /// The audit log [default: gate.toml's `[audit] log` in --repo].
+    #[arg(long, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+    /// The repository whose gate.toml names the log.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+    /// The configuration [default: REPO/gate.toml].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// A file of further keys, one per line (rotated keys), besides
+    /// $GATE_AUDIT_KEY and $GATE_AUDIT_KEYRING.
+    #[arg(long, value_name = "PATH")]
+    pub keyring: Option<PathBuf>,
+}
+
+/// `gate audit head` and `gate audit repair`.
+#[derive(Debug, Args)]
+pub struct AuditSimpleArgs {
+    #[command(flatten)]
+    pub log: AuditLogArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub log: AuditLogArgs,
+    /// The anchor the log must still hold (from `gate audit head`): finds a
+    /// cut tail or a rewritten chain.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_head: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate audit show`.
+#[derive(Debug, Args)]
+pub struct AuditShowArgs {
+    #[command(flatten)]
+    pub log: AuditLogArgs,
+    /// Only this environment.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Only this event type (e.g. OVERRIDE_USED).
+    #[arg(long, value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate audit export`.
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    #[command(flatten)]
+    pub log: AuditLogArgs,
+    /// jsonl (the log's own lines), csv or json.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+/// `gate audit export --as`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+    Json,
+}
+
+/// `gate audit report`.
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    #[command(flatten)]
+    pub log: AuditLogArgs,
+    /// The anchor to check the chain against.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_head: Option<String>,
+    /// markdown (an evidence summary to attach) or json.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+}
+
+/// `gate audit report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
 }
 
 /// Where the project is and what CI injected; shared by `check` and
@@ -45,6 +166,10 @@ pub struct ProjectArgs {
     /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Append the decision to this audit log [default: gate.toml's
+    /// `[audit] log`, if any].
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
 }
 
 /// `gate check`.
@@ -115,6 +240,10 @@ pub struct OverrideLocation {
     /// overrides_dir].
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
+    /// Append the change to this audit log [default: gate.toml's
+    /// `[audit] log`, if any].
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
 }
 
 /// `gate override create`.
@@ -179,6 +308,8 @@ pub struct OverrideExpireArgs {
     /// The override file.
     #[arg(long, value_name = "PATH")]
     pub path: PathBuf,
+    #[command(flatten)]
+    pub location: OverrideLocation,
     /// Show the change, write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -20,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod canonical;
 pub mod cli;
 pub mod commands;
@@ -66,6 +67,41 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
             Outcome {
                 stdout,
                 stderr: report::override_errors(&outcome),
+                exit_code: outcome.exit_code,
+            }
+        }
+        Command::Audit(cmd) => {
+            use cli::AuditCommand as A;
+            use commands::audit;
+            let (outcome, format) = match cmd {
+                A::Verify(a) => (audit::verify(a, env), Some(a.output.format())),
+                A::Head(a) => (audit::head(a, env), Some(a.output.format())),
+                A::Repair(a) => (audit::repair(a, env), Some(a.output.format())),
+                A::Show(a) => (audit::show(a), Some(a.output.format())),
+                A::Report(a) => {
+                    let o = audit::report(a, env);
+                    let json = a.format == cli::ReportFormat::Json;
+                    (o, Some(if json { Format::Json } else { Format::Text }))
+                }
+                A::Export(a) => match audit::export(a) {
+                    Ok(text) => {
+                        return Outcome {
+                            stdout: text,
+                            stderr: String::new(),
+                            exit_code: 0,
+                        }
+                    }
+                    Err(o) => (o, None),
+                },
+            };
+            let stdout = match format {
+                Some(Format::Json) => report::to_json(&outcome),
+                Some(Format::Text) => report::audit::text(&outcome),
+                None => String::new(),
+            };
+            Outcome {
+                stdout,
+                stderr: report::error_info_lines(outcome.error.as_ref()),
                 exit_code: outcome.exit_code,
             }
         }

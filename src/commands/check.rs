@@ -1,20 +1,39 @@
 //! `gate check`: inputs → findings → policy → decision.
 
-use super::{checklist, describe, setup, Environment};
+use super::{audit_log_path, checklist, describe, record, setup, Environment};
 use crate::cli::CheckArgs;
 use crate::decision::Decision;
 use crate::inputs::repo::RepoState;
 use crate::inputs::Request;
 
-/// Runs the checklist and returns the decision (never panics on input; any
-/// input or usage problem is a NO-GO with exit 2 and the error set).
+/// Runs the checklist, records it in the audit log (if configured) and
+/// returns the decision. Never panics on input; any input or usage problem
+/// is a NO-GO with exit 2 and the error set.
 pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
     let req = Request::from_project(&args.project, env, None);
-    let setup = match setup(&req, args.env.as_deref()) {
-        Ok(s) => s,
-        Err(e) => return Decision::check_error(args.env.clone(), e),
+    let setup = setup(&req, args.env.as_deref());
+    let mut d = match &setup {
+        Ok(s) => decide(&req, args, s),
+        Err(e) => Decision::check_error(args.env.clone(), e.clone()),
     };
-    let (inputs, mut findings) = match checklist(&req, &setup) {
+    let config = setup.as_ref().ok().map(|s| &s.config);
+    let log = audit_log_path(
+        args.project.audit_log.as_deref(),
+        &args.project.repo,
+        config,
+    );
+    record(
+        &mut d,
+        log,
+        setup.as_ref().ok().map(|s| &s.policy),
+        env,
+        false,
+    );
+    d
+}
+
+fn decide(req: &Request, args: &CheckArgs, setup: &super::Setup) -> Decision {
+    let (inputs, mut findings) = match checklist(req, setup) {
         Ok(r) => r,
         Err(e) => return Decision::check_error(args.env.clone(), e),
     };

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{checklist, describe, setup, Environment};
+use super::{audit_log_path, checklist, describe, record, setup, Environment};
 use crate::cli::EvaluateArgs;
 use crate::decision::{suggested_override, Decision, ErrorInfo, InputDigest};
 use crate::findings::leakage;
@@ -20,8 +20,26 @@ use crate::overrides::{self, Context};
 /// Evaluates a promotion and returns the decision; writes `--decision-out`
 /// unless `--dry-run`.
 pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
-    let mut d =
-        decide(args, env).unwrap_or_else(|e| Decision::evaluate_error(Some(args.env.clone()), e));
+    let req = Request::from_project(&args.project, env, None);
+    let setup = setup(&req, Some(&args.env));
+    let mut d = match &setup {
+        Ok(s) => decide(args, env, req, s)
+            .unwrap_or_else(|e| Decision::evaluate_error(Some(args.env.clone()), e)),
+        Err(e) => Decision::evaluate_error(Some(args.env.clone()), e.clone()),
+    };
+    let config = setup.as_ref().ok().map(|s| &s.config);
+    let log = audit_log_path(
+        args.project.audit_log.as_deref(),
+        &args.project.repo,
+        config,
+    );
+    record(
+        &mut d,
+        log,
+        setup.as_ref().ok().map(|s| &s.policy),
+        env,
+        args.dry_run,
+    );
     if let (Some(path), false) = (&args.decision_out, args.dry_run) {
         if let Err(e) = write_atomically(path, crate::report::json(&d).as_bytes()) {
             // The decision file is an output CI relies on: failing to write
@@ -35,10 +53,13 @@ pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
     d
 }
 
-fn decide(args: &EvaluateArgs, env: &Environment) -> Result<Decision, ErrorInfo> {
+fn decide(
+    args: &EvaluateArgs,
+    env: &Environment,
+    mut req: Request,
+    setup: &super::Setup,
+) -> Result<Decision, ErrorInfo> {
     let input_error = |e: InputError| ErrorInfo::input(vec![e]);
-    let mut req = Request::from_project(&args.project, env, None);
-    let setup = setup(&req, Some(&args.env))?;
     let repo = &args.project.repo;
     let rc = release_commit(repo, args.sha.as_deref(), setup.config.overrides_dir())
         .map_err(input_error)?;
@@ -56,7 +77,7 @@ fn decide(args: &EvaluateArgs, env: &Environment) -> Result<Decision, ErrorInfo>
         }
         None => None,
     };
-    let (inputs, mut findings) = checklist(&req, &setup)?;
+    let (inputs, mut findings) = checklist(&req, setup)?;
     if let Some(a) = &artifact {
         findings.extend(leakage::judge(a, &setup.policy));
     }

@@ -1,6 +1,7 @@
 //! One module per command: each resolves its inputs, runs the pipeline and
 //! returns the decision value. None of them prints.
 
+pub mod audit;
 pub mod check;
 pub mod evaluate;
 pub mod override_cmd;
@@ -15,6 +16,13 @@ pub struct Environment {
     pub delivery_gate_ci_status: Option<String>,
     /// `$GATE_OVERRIDE_KEY`: signs and verifies override files.
     pub override_key: Option<String>,
+    /// `$GATE_AUDIT_KEY`: seals audit lines with HMAC-SHA256.
+    pub audit_key: Option<String>,
+    /// `$GATE_AUDIT_KEYRING`: a file of further (rotated) keys, one a line.
+    pub audit_keyring: Option<std::path::PathBuf>,
+    /// Who is acting: `$GATE_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`
+    /// or `$USER`.
+    pub actor: Option<String>,
     /// The clock, read once per run.
     pub now: jiff::Timestamp,
 }
@@ -29,12 +37,41 @@ impl Environment {
             override_key: std::env::var("GATE_OVERRIDE_KEY")
                 .ok()
                 .filter(|k| !k.is_empty()),
+            audit_key: std::env::var("GATE_AUDIT_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
+            audit_keyring: var("GATE_AUDIT_KEYRING").map(std::path::PathBuf::from),
+            actor: ["GATE_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER"]
+                .iter()
+                .find_map(|k| var(k)),
             now: jiff::Timestamp::now(),
         }
     }
 }
 
 impl Environment {
+    /// Who is acting, or `system`.
+    pub fn actor(&self) -> String {
+        self.actor.clone().unwrap_or_else(|| "system".into())
+    }
+
+    /// The audit keys: `$GATE_AUDIT_KEY` seals; it and the keys of
+    /// `$GATE_AUDIT_KEYRING` and `extra` verify.
+    pub fn keyring(
+        &self,
+        extra: Option<&std::path::Path>,
+    ) -> Result<crate::audit::keys::Keyring, crate::inputs::error::InputError> {
+        let mut others = Vec::new();
+        for p in self.audit_keyring.as_deref().into_iter().chain(extra) {
+            let text = crate::inputs::file::read_text(p)?;
+            others.extend(crate::audit::keys::Keyring::parse_file(&text.text));
+        }
+        Ok(crate::audit::keys::Keyring::new(
+            self.audit_key.as_deref(),
+            &others,
+        ))
+    }
+
     /// The CI status from `--ci-status`, else the environment, with its source.
     pub fn ci_status(&self, flag: Option<&str>) -> Option<crate::inputs::CiStatusInput> {
         let (value, source) = match flag {
@@ -165,4 +202,131 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The audit log a command records to: `--audit-log`, else gate.toml's
+/// `[audit] log` relative to the repository.
+pub(crate) fn audit_log_path(
+    flag: Option<&std::path::Path>,
+    repo: &std::path::Path,
+    config: Option<&ConfigFile>,
+) -> Option<std::path::PathBuf> {
+    flag.map(std::path::Path::to_path_buf)
+        .or_else(|| config.and_then(|c| c.audit_log()).map(|l| repo.join(l)))
+}
+
+/// Records a decision in the audit log, if one is configured. Under the
+/// log's lock: its last line is checked (the `audit_chain` finding; a bad
+/// tail never lets the decision proceed), the decision is decided again
+/// with that finding, appended and fsynced. `dry_run` checks the tail and
+/// writes nothing.
+pub(crate) fn record(
+    d: &mut Decision,
+    log: Option<std::path::PathBuf>,
+    policy: Option<&EnvPolicy>,
+    env: &Environment,
+    dry_run: bool,
+) {
+    use crate::audit::file::FileLog;
+    use crate::findings::{Action, AUDIT_CHAIN};
+    let title = "Audit log checks out before appending";
+    let Some(log) = log else {
+        if d.error.is_none() && policy.is_some_and(|p| p.requires(AUDIT_CHAIN)) {
+            d.findings.push(
+                Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Na)
+                    .message("no audit log configured (--audit-log, or [audit] log in gate.toml)")
+                    .expected_found("the audit log's last line to check out", "no audit log"),
+            );
+        }
+        return;
+    };
+    let keys = match env.keyring(None) {
+        Ok(k) => k,
+        Err(e) => return fail(d, e),
+    };
+    let store = FileLog::new(&log);
+    let (tail, locked) = if dry_run {
+        match store.peek(&keys) {
+            Ok(t) => (t, None),
+            Err(e) => return fail(d, e),
+        }
+    } else {
+        match store.lock(&keys) {
+            Ok(l) => (l.tail.clone(), Some(l)),
+            Err(e) => return fail(d, e),
+        }
+    };
+    let shown = crate::inputs::display(&log);
+    if d.error.is_none() {
+        let f = match (&tail, tail.problem()) {
+            (_, Some(p)) => Finding {
+                action: Some(Action::Block),
+                ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Fail)
+            }
+            .message(format!("{shown}: {p}"))
+            .expected_found(
+                "the last line complete, hashing to its `hash`, under a supplied key",
+                p,
+            )
+            .at(shown.clone(), None),
+            (crate::audit::file::Tail::Ok { seq, .. }, None) => {
+                let action = policy.map(|p| p.action_for(AUDIT_CHAIN, Kind::Auto));
+                Finding {
+                    action,
+                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Pass)
+                }
+                .message(format!("the last line of {shown} (seq {seq}) checks out"))
+                .expected_found(
+                    "the last line complete, hashing to its `hash`, under a supplied key",
+                    format!("seq {seq} checks out"),
+                )
+            }
+            _ => {
+                let action = policy.map(|p| p.action_for(AUDIT_CHAIN, Kind::Auto));
+                Finding {
+                    action,
+                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Pass)
+                }
+                .message(format!("{shown} is new or empty"))
+                .expected_found(
+                    "the last line complete, hashing to its `hash`, under a supplied key",
+                    "an empty log",
+                )
+            }
+        };
+        d.findings.push(f);
+        d.recompute();
+    }
+    if let Some(p) = tail.problem() {
+        d.warnings
+            .push(format!("the decision was not recorded in {shown}: {p}"));
+        return;
+    }
+    if let Some(locked) = locked {
+        let event = crate::audit::event::from_decision(d, &env.actor(), env.now);
+        match locked.append(event, &keys) {
+            Ok(a) => d.audit = Some(a),
+            Err(e) => fail(d, e),
+        }
+    }
+}
+
+/// The decision cannot be trusted to be recorded: it does not proceed.
+fn fail(d: &mut Decision, e: crate::inputs::error::InputError) {
+    let error = ErrorInfo::input(vec![e]);
+    let env = d.env.clone();
+    let mut failed = if d.command == "check" {
+        Decision::check_error(env, error)
+    } else {
+        Decision::evaluate_error(env, error)
+    };
+    failed.findings = std::mem::take(&mut d.findings);
+    failed.inputs = std::mem::take(&mut d.inputs);
+    failed.version = d.version.take();
+    failed.sha = d.sha.take();
+    failed.release_commit = d.release_commit.take();
+    failed.identity_hash = d.identity_hash.take();
+    failed.overrides = std::mem::take(&mut d.overrides);
+    failed.warnings = std::mem::take(&mut d.warnings);
+    *d = failed;
 }

@@ -40,6 +40,8 @@ pub struct OverrideOutcome {
     pub overrides: Vec<Listed>,
     /// `override validate`: why the file is not valid.
     pub problems: Vec<String>,
+    /// Where the change was recorded, when an audit log is configured.
+    pub audit: Option<crate::audit::file::Appended>,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<String>,
 }
@@ -67,6 +69,7 @@ impl OverrideOutcome {
             data: None,
             overrides: Vec::new(),
             problems: Vec::new(),
+            audit: None,
             error: None,
             warnings: Vec::new(),
         }
@@ -270,8 +273,27 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(relative_to(&loc.repo, &path));
     if !args.dry_run {
-        if let Err(e) = write_new(&path, &pretty(&data)) {
-            return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e]));
+        let log = super::audit_log_path(loc.audit_log.as_deref(), &loc.repo, Some(&setup.config));
+        let bytes = pretty(&data);
+        let value = serde_json::to_value(&data).unwrap_or(Value::Null);
+        let shown = out.path.clone().unwrap_or_default();
+        let write = || write_new(&path, &bytes);
+        let undo = || {
+            let _ = std::fs::remove_file(&path);
+        };
+        match recorded_with_undo(
+            log,
+            env,
+            "OVERRIDE_CREATED",
+            CMD,
+            &shown,
+            &bytes,
+            &value,
+            write,
+            undo,
+        ) {
+            Ok(audit) => out.audit = audit,
+            Err(e) => return OverrideOutcome::refused(CMD, 2, e),
         }
         out.written = true;
     }
@@ -431,8 +453,29 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
     let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
     bytes.push(b'\n');
     if !args.dry_run {
-        if let Err(e) = write_atomically(&args.path, &bytes) {
-            return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e]));
+        let loc = &args.location;
+        let config = crate::inputs::load_config(&request(loc)).ok();
+        let log = super::audit_log_path(loc.audit_log.as_deref(), &loc.repo, config.as_ref());
+        let shown = display(&args.path);
+        let old = text.text.clone();
+        let path = args.path.clone();
+        let write = || write_atomically(&args.path, &bytes);
+        let undo = move || {
+            let _ = std::fs::write(&path, &old);
+        };
+        match recorded_with_undo(
+            log,
+            env,
+            "OVERRIDE_EXPIRED",
+            CMD,
+            &shown,
+            &bytes,
+            &value,
+            write,
+            undo,
+        ) {
+            Ok(audit) => out.audit = audit,
+            Err(e) => return OverrideOutcome::refused(CMD, 2, e),
         }
         out.written = true;
     }
@@ -525,4 +568,55 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
     out.exit_code = if out.problems.is_empty() { 0 } else { 1 };
     out.data = Some(data);
     out
+}
+
+/// Writes an override change and records it in the audit log (if one is
+/// configured): the log is locked and its last line checked before the
+/// write, and the write is undone if the event cannot be appended, so a
+/// change is never on disk without being in the log.
+#[allow(clippy::too_many_arguments)]
+fn recorded_with_undo(
+    log: Option<PathBuf>,
+    env: &Environment,
+    event_type: &str,
+    command: &str,
+    shown: &str,
+    bytes: &[u8],
+    value: &Value,
+    write: impl FnOnce() -> Result<(), InputError>,
+    undo: impl FnOnce(),
+) -> Result<Option<crate::audit::file::Appended>, ErrorInfo> {
+    let input = |e: InputError| ErrorInfo::input(vec![e]);
+    let Some(log) = log else {
+        write().map_err(input)?;
+        return Ok(None);
+    };
+    let keys = env.keyring(None).map_err(input)?;
+    let locked = crate::audit::file::FileLog::new(&log)
+        .lock(&keys)
+        .map_err(input)?;
+    if let Some(p) = locked.tail.problem() {
+        return Err(ErrorInfo::input(vec![InputError::file(
+            &log,
+            format!("not written, as it could not be recorded: {p}"),
+        )]));
+    }
+    write().map_err(input)?;
+    let sha256 = crate::audit::file::digest(bytes);
+    let event = crate::audit::event::override_event(
+        event_type,
+        command,
+        shown,
+        &sha256,
+        value,
+        &env.actor(),
+        env.now,
+    );
+    match locked.append(event, &keys) {
+        Ok(a) => Ok(Some(a)),
+        Err(e) => {
+            undo();
+            Err(input(e))
+        }
+    }
 }

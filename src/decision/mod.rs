@@ -145,6 +145,8 @@ pub struct Decision {
     pub suggested_override: Option<String>,
     /// Every input file read, with its sha256.
     pub inputs: Vec<InputDigest>,
+    /// Where the decision was recorded, when an audit log is configured.
+    pub audit: Option<crate::audit::file::Appended>,
     /// Set when the exit code stands for an error rather than a verdict.
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<String>,
@@ -172,6 +174,7 @@ impl Decision {
             overrides: Vec::new(),
             suggested_override: None,
             inputs: Vec::new(),
+            audit: None,
             error: None,
             warnings: Vec::new(),
         }
@@ -228,6 +231,27 @@ impl Decision {
             error: Some(error),
             ..Self::empty("evaluate", env, Verdict::Block, EventType::PromotionBlocked)
         }
+    }
+
+    /// Decides again after findings changed (the audit log's check).
+    pub fn recompute(&mut self) {
+        if self.error.is_some() {
+            return;
+        }
+        let again = match self.command {
+            "check" => Self::check(self.env.clone(), std::mem::take(&mut self.findings)),
+            _ => Self::evaluate(
+                self.env.clone().unwrap_or_default(),
+                std::mem::take(&mut self.findings),
+                std::mem::take(&mut self.overrides),
+            ),
+        };
+        self.decision = again.decision;
+        self.exit_code = again.exit_code;
+        self.event_type = again.event_type;
+        self.findings = again.findings;
+        self.overrides = again.overrides;
+        self.suggested_override = suggested_override(self);
     }
 
     /// The failures that hold the release, in report order.

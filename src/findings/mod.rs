@@ -69,6 +69,10 @@ pub const CHECKS: &[&dyn Check] = &[
     &version_consistent::VersionConsistent,
 ];
 
+/// The id of the AUTO finding about the audit log's last line, checked
+/// under the append lock by the command that records a decision.
+pub const AUDIT_CHAIN: &str = "audit_chain";
+
 /// A finding of an AUTO check, titled from the check.
 fn auto(check: &dyn Check, status: Status) -> Finding {
     Finding::new(check.id(), check.title(), Kind::Auto, status)

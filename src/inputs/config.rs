@@ -8,6 +8,9 @@
 //! [deps_pinned]
 //! include_dev = false                 # also require dev dependencies to be pinned
 //!
+//! [audit]
+//! log = ".gate/audit.jsonl"           # every decision is appended here
+//!
 //! [[attestations]]                    # replaces the four built-in ones
 //! id = "rollback_tested"
 //! title = "Rollback procedure tested"
@@ -53,9 +56,20 @@ pub struct RawConfig {
     pub deps_pinned: Option<DepsPinnedConfig>,
     /// The attestations release.yaml must answer (replaces the defaults).
     pub attestations: Option<Vec<AttestationDef>>,
+    /// The audit log.
+    pub audit: Option<AuditConfig>,
     /// Environment policies by name.
     #[serde(default)]
     pub env: BTreeMap<String, RawEnv>,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The log, relative to the repository root. Keep it out of the tracked
+    /// tree (a git-ignored `.gate/`), or `release_point` fails on its writes.
+    pub log: Option<String>,
 }
 
 /// Where the project's own version is read from.
@@ -195,6 +209,11 @@ impl ConfigFile {
     /// The version source.
     pub fn version_source(&self) -> VersionSource {
         self.raw.version_source.unwrap_or_default()
+    }
+
+    /// The audit log gate.toml names, relative to the repository root.
+    pub fn audit_log(&self) -> Option<&str> {
+        self.raw.audit.as_ref().and_then(|a| a.log.as_deref())
     }
 
     /// The overrides folder relative to the repository root.

@@ -2,10 +2,12 @@
 //! outcome of override commands). The library renders to strings; only the
 //! binary writes them out.
 
+pub mod audit;
 mod json;
 mod text;
 
 pub use json::{render as json, to_json};
+pub use text::error_info_lines;
 pub use text::errors as error_lines;
 pub use text::override_errors;
 pub use text::override_text;

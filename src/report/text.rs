@@ -138,7 +138,8 @@ pub fn errors(d: &Decision) -> String {
     error_info_lines(d.error.as_ref())
 }
 
-fn error_info_lines(err: Option<&ErrorInfo>) -> String {
+/// Error lines for stderr, one per problem.
+pub fn error_info_lines(err: Option<&ErrorInfo>) -> String {
     let mut out = String::new();
     if let Some(err) = err {
         if err.errors.is_empty() {

@@ -1,0 +1,733 @@
+//! Full verification of a log: every line canonical and hashing to its
+//! `hash`, every `prev_hash` the hash of the line before, `seq` counting
+//! 0, 1, 2, ... The first bad line is named with a class:
+//!
+//! | class | what happened |
+//! |---|---|
+//! | TAMPERED | a line was edited or replaced, is not canonical, or an unkeyed line follows keyed ones |
+//! | GAP | `seq` jumps: lines were deleted |
+//! | REORDER | `seq` goes back: lines were moved |
+//! | FORK | two lines claim the same `seq` and predecessor: one was inserted (or duplicated) |
+//! | TORN_TAIL | the last line has no `\n`: a write was cut (`gate audit repair`) |
+//! | UNVERIFIABLE_KEY | a keyed line whose key was not supplied: not tampering, but not checked |
+//! | TRUNCATED | against an anchor: the log ends before the anchored `seq` |
+//!
+//! A hash chain cannot show on its own that its tail was cut or that the
+//! whole chain was rewritten: only an anchor kept elsewhere can
+//! (`--expect-head SEQ:HASH`, from `gate audit head`). Without one the
+//! result is "intact, unanchored".
+//!
+//! Lines are checked in parallel (each line's hash depends on that line
+//! only); the links between them are then walked in order.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::file::GENESIS;
+use super::keys::{Keyring, ALG};
+use super::line;
+use crate::inputs::error::InputError;
+
+/// Why verification stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Class {
+    Tampered,
+    Gap,
+    Reorder,
+    Fork,
+    Truncated,
+    TornTail,
+    UnverifiableKey,
+}
+
+impl Class {
+    pub fn word(self) -> &'static str {
+        match self {
+            Class::Tampered => "TAMPERED",
+            Class::Gap => "GAP",
+            Class::Reorder => "REORDER",
+            Class::Fork => "FORK",
+            Class::Truncated => "TRUNCATED",
+            Class::TornTail => "TORN_TAIL",
+            Class::UnverifiableKey => "UNVERIFIABLE_KEY",
+        }
+    }
+}
+
+/// The first bad line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub class: Class,
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// The `seq` that line claims, where it has one.
+    pub seq: Option<u64>,
+    pub message: String,
+}
+
+/// `SEQ:HASH`, kept somewhere the log's writer cannot change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (seq, hash) = s
+            .split_once(':')
+            .ok_or("expected SEQ:HASH, as `gate audit head` prints it")?;
+        let seq = seq
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{seq}` is not a sequence number"))?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("`{hash}` is not a 64-hex hash"));
+        }
+        Ok(Anchor { seq, hash })
+    }
+}
+
+/// What verification found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Lines that checked out.
+    pub events: u64,
+    /// The last good line's `seq` and `hash`.
+    pub head: Option<Anchor>,
+    /// Lines sealed with a key.
+    pub keyed: u64,
+    /// Whether the log was checked against an anchor (and matched it).
+    pub anchored: bool,
+    pub problem: Option<Problem>,
+}
+
+impl Report {
+    pub fn intact(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// One line, checked on its own.
+enum Checked {
+    Ok {
+        seq: u64,
+        prev: [u8; 64],
+        hash: [u8; 64],
+        keyed: bool,
+    },
+    Bad {
+        class: Class,
+        seq: Option<u64>,
+        message: String,
+    },
+}
+
+fn hex64(d: &[u8]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in d.iter().take(32).enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    out
+}
+
+fn arr(s: &str) -> [u8; 64] {
+    let mut a = [0u8; 64];
+    a.copy_from_slice(&s.as_bytes()[..64]);
+    a
+}
+
+fn check(raw: &[u8], keys: &Keyring) -> Checked {
+    let l = match line::parse(raw) {
+        Ok(l) => l,
+        Err(e) => {
+            return Checked::Bad {
+                class: Class::Tampered,
+                seq: None,
+                message: format!("not a canonical gate event: {e}"),
+            }
+        }
+    };
+    let [a, b] = l.body(raw);
+    let computed = match (l.alg, l.key_id) {
+        (None, None) => {
+            let mut h = Sha256::new();
+            h.update(a);
+            h.update(b);
+            hex64(&h.finalize())
+        }
+        (Some(ALG), Some(id)) => match keys.get(id) {
+            Some(k) => arr(&k.mac(&[a, b])),
+            None => {
+                return Checked::Bad {
+                    class: Class::UnverifiableKey,
+                    seq: Some(l.seq),
+                    message: format!("sealed with key {id}, which was not supplied ($GATE_AUDIT_KEY, $GATE_AUDIT_KEYRING, --keyring)"),
+                }
+            }
+        },
+        _ => return Checked::Bad { class: Class::Tampered, seq: Some(l.seq), message: "an unknown alg or a lone key_id".into() },
+    };
+    if computed[..] != *l.hash.as_bytes() {
+        return Checked::Bad {
+            class: Class::Tampered,
+            seq: Some(l.seq),
+            message: "the line does not hash to its `hash`: it was edited".into(),
+        };
+    }
+    Checked::Ok {
+        seq: l.seq,
+        prev: arr(l.prev_hash),
+        hash: arr(l.hash),
+        keyed: l.alg.is_some(),
+    }
+}
+
+/// The walk along the chain.
+struct Walk<'a> {
+    anchor: Option<&'a Anchor>,
+    report: Report,
+    line: u64,
+    prev: [u8; 64],
+    /// The predecessor of the last good line (to tell a fork).
+    prev_prev: [u8; 64],
+    /// A line whose `seq` jumped ahead, waiting for the next line to tell a
+    /// gap (deleted lines) from a reorder (moved lines).
+    jumped: Option<(u64, u64)>,
+    anchor_seen: bool,
+}
+
+impl Walk<'_> {
+    fn stop(&mut self, class: Class, line: u64, seq: Option<u64>, message: String) {
+        if self.report.problem.is_none() {
+            self.report.problem = Some(Problem {
+                class,
+                line,
+                seq,
+                message,
+            });
+        }
+    }
+
+    fn expected(&self) -> u64 {
+        self.report.head.as_ref().map_or(0, |h| h.seq + 1)
+    }
+
+    fn step(&mut self, c: Checked) {
+        self.line += 1;
+        let line = self.line;
+        let (seq, prev, hash, keyed) = match c {
+            Checked::Ok {
+                seq,
+                prev,
+                hash,
+                keyed,
+            } => (seq, prev, hash, keyed),
+            Checked::Bad {
+                class,
+                seq,
+                message,
+            } => return self.stop(class, line, seq, message),
+        };
+        if let Some((jline, jseq)) = self.jumped.take() {
+            let exp = self.expected();
+            if seq == exp {
+                return self.stop(
+                    Class::Reorder,
+                    jline,
+                    Some(jseq),
+                    format!("seq {jseq} comes before seq {exp}: lines were moved"),
+                );
+            }
+            return self.stop(
+                Class::Gap,
+                jline,
+                Some(jseq),
+                format!(
+                    "seq jumps from {} to {jseq}: lines were deleted",
+                    exp.wrapping_sub(1)
+                ),
+            );
+        }
+        let expected = self.expected();
+        if seq > expected {
+            self.jumped = Some((line, seq));
+            return;
+        }
+        if seq < expected {
+            let last = expected - 1;
+            if seq == last && prev == self.prev_prev {
+                return self.stop(Class::Fork, line, Some(seq), format!("a second line claims seq {seq} on the same predecessor: a line was inserted"));
+            }
+            return self.stop(
+                Class::Reorder,
+                line,
+                Some(seq),
+                format!("seq {seq} comes after seq {last}: lines were moved"),
+            );
+        }
+        if prev != self.prev {
+            // The line before was replaced by one that hashes on its own.
+            return self.stop(
+                Class::Tampered,
+                line - 1,
+                expected.checked_sub(1),
+                format!(
+                    "line {line} chains to a different hash: line {} was replaced",
+                    line - 1
+                ),
+            );
+        }
+        if !keyed && self.report.keyed > 0 {
+            return self.stop(
+                Class::Tampered,
+                line,
+                Some(seq),
+                "an unkeyed line after keyed ones: a keyed log never continues unkeyed".into(),
+            );
+        }
+        let hash_str = String::from_utf8_lossy(&hash).into_owned();
+        if let Some(a) = self.anchor.filter(|a| a.seq == seq) {
+            self.anchor_seen = true;
+            if a.hash != hash_str {
+                return self.stop(
+                    Class::Tampered,
+                    line,
+                    Some(seq),
+                    format!(
+                        "seq {seq} does not match the anchor {}:{}: the log was rewritten",
+                        a.seq, a.hash
+                    ),
+                );
+            }
+        }
+        self.prev_prev = self.prev;
+        self.prev = hash;
+        self.report.events += 1;
+        self.report.keyed += u64::from(keyed);
+        self.report.head = Some(Anchor {
+            seq,
+            hash: hash_str,
+        });
+    }
+
+    fn finish(mut self, torn: u64) -> Report {
+        if let Some((jline, jseq)) = self.jumped.take() {
+            let exp = self.expected();
+            self.stop(
+                Class::Gap,
+                jline,
+                Some(jseq),
+                format!(
+                    "seq jumps from {} to {jseq}: lines were deleted",
+                    exp.wrapping_sub(1)
+                ),
+            );
+        }
+        if torn > 0 {
+            let line = self.line + 1;
+            self.stop(
+                Class::TornTail,
+                line,
+                None,
+                format!("the last {torn} byte(s) are a cut line; run `gate audit repair`"),
+            );
+        }
+        if let Some(a) = self.anchor {
+            if self.report.problem.is_none() {
+                if !self.anchor_seen {
+                    let last = self
+                        .report
+                        .head
+                        .as_ref()
+                        .map_or("no events".to_string(), |h| format!("seq {}", h.seq));
+                    let line = self.line;
+                    self.stop(
+                        Class::Truncated,
+                        line,
+                        Some(a.seq),
+                        format!(
+                            "the log ends at {last}, before the anchored seq {}: its tail was cut",
+                            a.seq
+                        ),
+                    );
+                } else {
+                    self.report.anchored = true;
+                }
+            }
+        }
+        self.report
+    }
+}
+
+/// Verifies the log at `path`. An unreadable log is an error; a broken one
+/// is a report with a problem.
+pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Report, InputError> {
+    let mut file = File::open(path).map_err(|e| crate::inputs::file::io_error(path, &e))?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(InputError::file(
+            path,
+            "is a directory; expected an audit log",
+        ));
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut walk = Walk {
+        anchor,
+        report: Report {
+            events: 0,
+            head: None,
+            keyed: 0,
+            anchored: false,
+            problem: None,
+        },
+        line: 0,
+        prev: arr(GENESIS),
+        prev_prev: [0; 64],
+        jumped: None,
+        anchor_seen: false,
+    };
+    const BLOCK: usize = 8 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + super::file::MAX_LINE);
+    let mut eof = false;
+    while !eof && walk.report.problem.is_none() {
+        let start = buf.len();
+        buf.resize(start + BLOCK, 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            let n = file
+                .read(&mut buf[filled..])
+                .map_err(|e| crate::inputs::file::io_error(path, &e))?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            filled += n;
+        }
+        buf.truncate(filled);
+        let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if complete == 0 && buf.len() > super::file::MAX_LINE && !eof {
+            let line = walk.line + 1;
+            walk.stop(
+                Class::Tampered,
+                line,
+                None,
+                format!("a line longer than {} bytes", super::file::MAX_LINE),
+            );
+            break;
+        }
+        let lines: Vec<&[u8]> = buf[..complete].split(|&b| b == b'\n').collect();
+        let lines = &lines[..lines.len().saturating_sub(1)]; // the empty piece after the last `\n`
+        let checked: Vec<Checked> = if workers > 1 && lines.len() > 1024 {
+            std::thread::scope(|s| {
+                let chunk = lines.len().div_ceil(workers);
+                let handles: Vec<_> = lines
+                    .chunks(chunk)
+                    .map(|part| {
+                        s.spawn(move || part.iter().map(|l| check(l, keys)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        } else {
+            lines.iter().map(|l| check(l, keys)).collect()
+        };
+        for c in checked {
+            walk.step(c);
+            if walk.report.problem.is_some() {
+                break;
+            }
+        }
+        buf.drain(..complete);
+    }
+    let torn = if walk.report.problem.is_none() {
+        buf.len() as u64
+    } else {
+        0
+    };
+    Ok(walk.finish(torn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::file::seal;
+    use serde_json::{Map, Value};
+
+    /// A log of `n` events, as lines (without `\n`).
+    fn log(n: u64, keys: &Keyring) -> Vec<String> {
+        let mut prev = GENESIS.to_string();
+        (0..n)
+            .map(|i| {
+                let mut e = Map::new();
+                e.insert("event_type".into(), Value::String("CHECK_GO".into()));
+                e.insert("env".into(), Value::String(format!("env-{}", i % 3)));
+                e.insert(
+                    "note".into(),
+                    Value::String(format!("event number {i} — ünïcode")),
+                );
+                let (line, hash) = seal(e, i, &prev, keys);
+                prev = hash;
+                line
+            })
+            .collect()
+    }
+
+    fn run(lines: &[String], tail: &str, keys: &Keyring, anchor: Option<&Anchor>) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("audit.jsonl");
+        let mut text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        text.push_str(tail);
+        std::fs::write(&p, text).unwrap();
+        verify(&p, keys, anchor).unwrap()
+    }
+
+    fn problem(lines: &[String]) -> (Class, u64) {
+        let r = run(lines, "", &Keyring::default(), None);
+        let p = r.problem.expect("a problem");
+        (p.class, p.line)
+    }
+
+    const SIZES: &[u64] = &[3, 10, 2500];
+
+    #[test]
+    fn an_untouched_log_is_intact_unanchored() {
+        for &n in SIZES {
+            let lines = log(n, &Keyring::default());
+            let r = run(&lines, "", &Keyring::default(), None);
+            assert!(r.intact(), "{n}: {:?}", r.problem);
+            assert_eq!(
+                (r.events, r.head.as_ref().unwrap().seq, r.anchored),
+                (n, n - 1, false)
+            );
+        }
+    }
+
+    #[test]
+    fn an_edited_line_is_tampered_at_that_line() {
+        for &n in SIZES {
+            for k in [0, n / 2, n - 1] {
+                let mut lines = log(n, &Keyring::default());
+                lines[k as usize] = lines[k as usize].replace("CHECK_GO", "CHECK_NO");
+                assert_eq!(problem(&lines), (Class::Tampered, k + 1), "n={n} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_non_canonical_line_is_tampered() {
+        let mut lines = log(10, &Keyring::default());
+        lines[4] = lines[4].replacen(',', ", ", 1);
+        assert_eq!(problem(&lines), (Class::Tampered, 5));
+    }
+
+    #[test]
+    fn a_deleted_line_is_a_gap_named_where_the_chain_resumes() {
+        for &n in SIZES {
+            for k in [0, n / 2] {
+                let mut lines = log(n, &Keyring::default());
+                lines.remove(k as usize);
+                assert_eq!(problem(&lines), (Class::Gap, k + 1), "n={n} k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn swapped_lines_are_a_reorder() {
+        for &n in SIZES {
+            let k = (n / 2) as usize;
+            let mut lines = log(n, &Keyring::default());
+            lines.swap(k, k + 1);
+            assert_eq!(problem(&lines), (Class::Reorder, k as u64 + 1), "n={n}");
+        }
+        // A line moved far back.
+        let mut lines = log(10, &Keyring::default());
+        let l = lines.remove(2);
+        lines.insert(7, l);
+        assert_eq!(problem(&lines).0, Class::Gap);
+    }
+
+    #[test]
+    fn an_inserted_or_duplicated_line_is_a_fork() {
+        for &n in SIZES {
+            let k = (n / 2) as usize;
+            let mut lines = log(n, &Keyring::default());
+            lines.insert(k + 1, lines[k].clone());
+            assert_eq!(problem(&lines), (Class::Fork, k as u64 + 2), "n={n}");
+            // A different event forged on the same predecessor.
+            let mut lines = log(n, &Keyring::default());
+            let prev = if k == 0 {
+                GENESIS.to_string()
+            } else {
+                crate::audit::line::parse(lines[k - 1].as_bytes())
+                    .unwrap()
+                    .hash
+                    .to_string()
+            };
+            let mut e = Map::new();
+            e.insert(
+                "event_type".into(),
+                Value::String("PROMOTION_ALLOWED".into()),
+            );
+            let (forged, _) = seal(e, k as u64, &prev, &Keyring::default());
+            lines.insert(k + 1, forged);
+            assert_eq!(problem(&lines), (Class::Fork, k as u64 + 2), "n={n}");
+        }
+    }
+
+    #[test]
+    fn a_replaced_line_that_hashes_on_its_own_is_tampered() {
+        let mut lines = log(10, &Keyring::default());
+        let prev = crate::audit::line::parse(lines[3].as_bytes())
+            .unwrap()
+            .hash
+            .to_string();
+        let mut e = Map::new();
+        e.insert(
+            "event_type".into(),
+            Value::String("PROMOTION_ALLOWED".into()),
+        );
+        lines[4] = seal(e, 4, &prev, &Keyring::default()).0;
+        assert_eq!(problem(&lines), (Class::Tampered, 5));
+    }
+
+    #[test]
+    fn a_torn_tail_is_reported_as_such() {
+        let lines = log(10, &Keyring::default());
+        let r = run(&lines, "{\"event_type\":\"CHE", &Keyring::default(), None);
+        assert_eq!(
+            r.problem.as_ref().map(|p| (p.class, p.line)),
+            Some((Class::TornTail, 11))
+        );
+        assert_eq!(r.events, 10);
+    }
+
+    #[test]
+    fn a_cut_tail_or_rewritten_chain_needs_an_anchor() {
+        let lines = log(10, &Keyring::default());
+        let head = crate::audit::line::parse(lines[9].as_bytes()).unwrap();
+        let anchor = Anchor {
+            seq: 9,
+            hash: head.hash.to_string(),
+        };
+        let r = run(&lines, "", &Keyring::default(), Some(&anchor));
+        assert!(r.intact() && r.anchored);
+        let cut = &lines[..7];
+        assert!(
+            run(cut, "", &Keyring::default(), None).intact(),
+            "without an anchor a cut tail looks intact"
+        );
+        let r = run(cut, "", &Keyring::default(), Some(&anchor));
+        assert_eq!(r.problem.unwrap().class, Class::Truncated);
+        // A rewritten chain: every line re-sealed after an edit.
+        let mut forged = log(10, &Keyring::default());
+        let mut prev = GENESIS.to_string();
+        for (i, l) in forged.iter_mut().enumerate() {
+            let mut v: Map<String, Value> = serde_json::from_str(l).unwrap();
+            if i == 3 {
+                v.insert(
+                    "event_type".into(),
+                    Value::String("PROMOTION_ALLOWED".into()),
+                );
+            }
+            let (line, hash) = seal(v, i as u64, &prev, &Keyring::default());
+            *l = line;
+            prev = hash;
+        }
+        assert!(
+            run(&forged, "", &Keyring::default(), None).intact(),
+            "a re-chained forgery verifies on its own"
+        );
+        let r = run(&forged, "", &Keyring::default(), Some(&anchor));
+        assert_eq!(
+            r.problem.map(|p| (p.class, p.line)),
+            Some((Class::Tampered, 10))
+        );
+        // The log grew past the anchor: still anchored.
+        let longer = log(12, &Keyring::default());
+        assert!(run(&longer, "", &Keyring::default(), Some(&anchor)).anchored);
+    }
+
+    #[test]
+    fn keyed_logs_verify_with_every_key_and_say_when_one_is_missing() {
+        let k1 = Keyring::new(Some("k1"), &[]);
+        let mut lines = log(4, &k1);
+        // Rotate to k2 for the next lines.
+        let k2 = Keyring::new(Some("k2"), &["k1".into()]);
+        let mut prev = crate::audit::line::parse(lines[3].as_bytes())
+            .unwrap()
+            .hash
+            .to_string();
+        for i in 4..8 {
+            let mut e = Map::new();
+            e.insert("event_type".into(), Value::String("CHECK_GO".into()));
+            let (l, h) = seal(e, i, &prev, &k2);
+            prev = h;
+            lines.push(l);
+        }
+        let both = Keyring::new(None, &["k1".into(), "k2".into()]);
+        let r = run(&lines, "", &both, None);
+        assert!(r.intact(), "{:?}", r.problem);
+        assert_eq!(r.keyed, 8);
+        let only_k1 = Keyring::new(Some("k1"), &[]);
+        let r = run(&lines, "", &only_k1, None);
+        assert_eq!(
+            r.problem.map(|p| (p.class, p.line)),
+            Some((Class::UnverifiableKey, 5))
+        );
+        let r = run(&lines, "", &Keyring::default(), None);
+        assert_eq!(r.problem.map(|p| p.class), Some(Class::UnverifiableKey));
+        // A keyed line forged with the wrong key.
+        let wrong = Keyring::new(Some("k1"), &["k2".into()]);
+        let mut bad = lines.clone();
+        bad[6] = bad[6].replace("CHECK_GO", "CHECK_NO");
+        assert_eq!(
+            run(&bad, "", &wrong, None)
+                .problem
+                .map(|p| (p.class, p.line)),
+            Some((Class::Tampered, 7))
+        );
+        // Downgrade: an unkeyed line appended to a keyed log.
+        let mut e = Map::new();
+        e.insert(
+            "event_type".into(),
+            Value::String("PROMOTION_ALLOWED".into()),
+        );
+        let mut down = lines.clone();
+        down.push(seal(e, 8, &prev, &Keyring::default()).0);
+        assert_eq!(
+            run(&down, "", &both, None)
+                .problem
+                .map(|p| (p.class, p.line)),
+            Some((Class::Tampered, 9))
+        );
+    }
+
+    #[test]
+    fn anchors_parse() {
+        let h = "ab".repeat(32);
+        assert_eq!(
+            format!("41:{h}").parse::<Anchor>().unwrap(),
+            Anchor {
+                seq: 41,
+                hash: h.clone()
+            }
+        );
+        assert!("41".parse::<Anchor>().is_err());
+        assert!(format!("x:{h}").parse::<Anchor>().is_err());
+        assert!("41:abc".parse::<Anchor>().is_err());
+    }
+}

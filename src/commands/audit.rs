@@ -1,0 +1,449 @@
+//! `gate audit verify | show | export | report | head | repair`.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Environment;
+use crate::audit::file::{Appended, FileLog, Tail};
+use crate::audit::verify::{verify as verify_log, Anchor, Report};
+use crate::cli::{
+    AuditExportArgs, AuditLogArgs, AuditReportArgs, AuditShowArgs, AuditSimpleArgs,
+    AuditVerifyArgs, ExportFormat,
+};
+use crate::decision::ErrorInfo;
+use crate::inputs::error::InputError;
+use crate::inputs::override_file::parse_time;
+use crate::inputs::{display, load_config, Request};
+
+/// What an audit command found, for either report format.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditOutcome {
+    /// `audit verify`, `audit head`, ...
+    pub command: &'static str,
+    pub exit_code: u8,
+    pub log: Option<String>,
+    /// `intact, anchored`, `intact, unanchored`, or `broken`.
+    pub status: Option<String>,
+    /// `verify` and `report`: the chain's state.
+    pub verify: Option<Report>,
+    /// `head`: the anchor to keep.
+    pub head: Option<Anchor>,
+    /// `show`: the events.
+    pub events: Vec<Value>,
+    /// `report`: the evidence summary.
+    pub summary: Option<Summary>,
+    /// `repair`: what was moved aside and the event recorded.
+    pub repaired: Option<Repaired>,
+    pub error: Option<ErrorInfo>,
+    pub warnings: Vec<String>,
+}
+
+/// What `repair` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Repaired {
+    pub side_file: String,
+    pub bytes: u64,
+    pub event: Appended,
+}
+
+/// The evidence summary of `gate audit report`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub events: u64,
+    /// env → decision (or event type) → count.
+    pub per_env: BTreeMap<String, BTreeMap<String, u64>>,
+    pub overrides_used: Vec<OverrideUse>,
+}
+
+/// One promotion an override lifted.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideUse {
+    pub ts: Option<String>,
+    pub env: Option<String>,
+    pub sha: Option<String>,
+    pub path: Option<String>,
+    pub approved_by: Vec<String>,
+    pub reason: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+impl AuditOutcome {
+    fn new(command: &'static str, log: Option<String>) -> Self {
+        Self {
+            command,
+            exit_code: 0,
+            log,
+            status: None,
+            verify: None,
+            head: None,
+            events: Vec::new(),
+            summary: None,
+            repaired: None,
+            error: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn failed(command: &'static str, error: ErrorInfo) -> Self {
+        Self {
+            exit_code: 2,
+            error: Some(error),
+            ..Self::new(command, None)
+        }
+    }
+}
+
+/// The log these flags name.
+fn log_path(a: &AuditLogArgs) -> Result<PathBuf, ErrorInfo> {
+    if let Some(p) = &a.log {
+        return Ok(p.clone());
+    }
+    let req = Request {
+        repo: a.repo.clone(),
+        manifest: None,
+        config: a.config.clone(),
+        ci_status: None,
+        release_commit: None,
+    };
+    let config = load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?;
+    config.audit_log().map(|l| a.repo.join(l)).ok_or_else(|| {
+        ErrorInfo::usage("no audit log: pass --log, or set `[audit] log` in gate.toml")
+    })
+}
+
+fn exists(p: &PathBuf) -> Result<(), ErrorInfo> {
+    if p.exists() {
+        Ok(())
+    } else {
+        Err(ErrorInfo::input(vec![InputError::file(
+            p,
+            "not found; expected an audit log",
+        )]))
+    }
+}
+
+fn status_of(r: &Report) -> String {
+    match (&r.problem, r.anchored) {
+        (Some(_), _) => "broken".into(),
+        (None, true) => "intact, anchored".into(),
+        (None, false) => "intact, unanchored".into(),
+    }
+}
+
+fn anchor(s: Option<&String>) -> Result<Option<Anchor>, ErrorInfo> {
+    s.map(|s| {
+        s.parse::<Anchor>()
+            .map_err(|e| ErrorInfo::usage(format!("--expect-head: {e}")))
+    })
+    .transpose()
+}
+
+/// `gate audit verify`: 0 intact, 1 broken, 2 unreadable or usage error.
+pub fn verify(args: &AuditVerifyArgs, env: &Environment) -> AuditOutcome {
+    const CMD: &str = "audit verify";
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let path = log_path(&args.log)?;
+        exists(&path)?;
+        let a = anchor(args.expect_head.as_ref())?;
+        let keys = env
+            .keyring(args.log.keyring.as_deref())
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let report = verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
+        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        out.exit_code = if report.intact() { 0 } else { 1 };
+        out.status = Some(status_of(&report));
+        out.verify = Some(report);
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// `gate audit head`: the last event's SEQ:HASH, once its line checks out.
+pub fn head(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
+    const CMD: &str = "audit head";
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let path = log_path(&args.log)?;
+        exists(&path)?;
+        let keys = env
+            .keyring(args.log.keyring.as_deref())
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let tail = FileLog::new(&path)
+            .peek(&keys)
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        match tail {
+            Tail::Ok { seq, hash, .. } => out.head = Some(Anchor { seq, hash }),
+            Tail::Empty => {
+                return Err(ErrorInfo::usage(format!(
+                    "{}: no events yet",
+                    display(&path)
+                )))
+            }
+            other => {
+                out.exit_code = 1;
+                out.status = Some("broken".into());
+                out.warnings.push(other.problem().unwrap_or_default());
+            }
+        }
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// `gate audit repair`: 0 repaired or nothing to repair, 2 refused.
+pub fn repair(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
+    const CMD: &str = "audit repair";
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let path = log_path(&args.log)?;
+        exists(&path)?;
+        let keys = env
+            .keyring(args.log.keyring.as_deref())
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let event = crate::audit::event::repaired(&env.actor(), env.now);
+        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        match FileLog::new(&path)
+            .repair(&keys, event)
+            .map_err(|e| ErrorInfo::input(vec![e]))?
+        {
+            Some((side, bytes, event)) => {
+                out.repaired = Some(Repaired {
+                    side_file: display(&side),
+                    bytes,
+                    event,
+                })
+            }
+            None => out.warnings.push("no torn line to repair".into()),
+        }
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// Every complete line of the log parsed as JSON, with its line number.
+fn events(path: &PathBuf, warnings: &mut Vec<String>) -> Result<Vec<(u64, Value)>, ErrorInfo> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| ErrorInfo::input(vec![crate::inputs::file::io_error(path, &e)]))?;
+    let mut out = Vec::new();
+    let mut reader = std::io::BufReader::new(f);
+    let mut buf = Vec::new();
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| ErrorInfo::input(vec![crate::inputs::file::io_error(path, &e)]))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        if buf.last() != Some(&b'\n') {
+            warnings.push(format!("line {n} is torn (no newline) and was skipped"));
+            break;
+        }
+        match serde_json::from_slice::<Value>(&buf) {
+            Ok(v) => out.push((n, v)),
+            Err(e) => warnings.push(format!("line {n} is not JSON ({e}) and was skipped")),
+        }
+    }
+    Ok(out)
+}
+
+fn text(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).map(String::from)
+}
+
+/// `gate audit show`.
+pub fn show(args: &AuditShowArgs) -> AuditOutcome {
+    const CMD: &str = "audit show";
+    let run =
+        || -> Result<AuditOutcome, ErrorInfo> {
+            let path = log_path(&args.log)?;
+            exists(&path)?;
+            let since = args
+                .since
+                .as_deref()
+                .map(parse_time)
+                .transpose()
+                .map_err(|e| ErrorInfo::usage(format!("--since: {e}")))?;
+            let until = args
+                .until
+                .as_deref()
+                .map(parse_time)
+                .transpose()
+                .map_err(|e| ErrorInfo::usage(format!("--until: {e}")))?;
+            let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+            for (_, v) in events(&path, &mut out.warnings)? {
+                if args
+                    .env
+                    .as_ref()
+                    .is_some_and(|e| text(&v, "env").as_ref() != Some(e))
+                {
+                    continue;
+                }
+                if args.event_type.as_ref().is_some_and(|t| {
+                    !text(&v, "event_type").is_some_and(|x| x.eq_ignore_ascii_case(t))
+                }) {
+                    continue;
+                }
+                let ts = text(&v, "ts").and_then(|t| parse_time(&t).ok());
+                if since.is_some_and(|s| ts.is_none_or(|t| t < s))
+                    || until.is_some_and(|u| ts.is_none_or(|t| t >= u))
+                {
+                    continue;
+                }
+                out.events.push(v);
+            }
+            Ok(out)
+        };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// `gate audit export`: the text to print, or the failure.
+pub fn export(args: &AuditExportArgs) -> Result<String, AuditOutcome> {
+    const CMD: &str = "audit export";
+    let fail = |e| AuditOutcome::failed(CMD, e);
+    let path = log_path(&args.log).map_err(fail)?;
+    exists(&path).map_err(fail)?;
+    match args.format {
+        ExportFormat::Jsonl => {
+            // The log's own bytes, complete lines only.
+            let bytes = std::fs::read(&path).map_err(|e| {
+                fail(ErrorInfo::input(vec![crate::inputs::file::io_error(
+                    &path, &e,
+                )]))
+            })?;
+            let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
+        }
+        ExportFormat::Json => {
+            let evs: Vec<Value> = events(&path, &mut Vec::new())
+                .map_err(fail)?
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
+            Ok(crate::report::to_json(&evs))
+        }
+        ExportFormat::Csv => {
+            const COLS: &[&str] = &[
+                "seq",
+                "ts",
+                "event_type",
+                "command",
+                "decision",
+                "exit_code",
+                "env",
+                "sha",
+                "release_commit",
+                "identity_hash",
+                "leakage_types",
+                "actor",
+                "override_file",
+                "error",
+                "tool",
+                "prev_hash",
+                "hash",
+            ];
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let io = |e: csv::Error| {
+                fail(ErrorInfo::input(vec![InputError::file(
+                    &path,
+                    format!("cannot write CSV: {e}"),
+                )]))
+            };
+            w.write_record(COLS).map_err(io)?;
+            for (_, v) in events(&path, &mut Vec::new()).map_err(fail)? {
+                let row: Vec<String> = COLS
+                    .iter()
+                    .map(|c| match v.get(*c) {
+                        None | Some(Value::Null) => String::new(),
+                        Some(Value::String(s)) => s.clone(),
+                        Some(Value::Array(a)) => a
+                            .iter()
+                            .map(|x| x.as_str().map_or_else(|| x.to_string(), String::from))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        Some(Value::Object(o)) => o
+                            .get("path")
+                            .and_then(Value::as_str)
+                            .map_or_else(|| Value::Object(o.clone()).to_string(), String::from),
+                        Some(other) => other.to_string(),
+                    })
+                    .collect();
+                w.write_record(&row).map_err(io)?;
+            }
+            let bytes = w.into_inner().map_err(|e| {
+                fail(ErrorInfo::input(vec![InputError::file(
+                    &path,
+                    format!("cannot write CSV: {e}"),
+                )]))
+            })?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+/// `gate audit report`: the evidence summary and the chain's state; exit 1
+/// when the chain is broken.
+pub fn report(args: &AuditReportArgs, env: &Environment) -> AuditOutcome {
+    const CMD: &str = "audit report";
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let path = log_path(&args.log)?;
+        exists(&path)?;
+        let a = anchor(args.expect_head.as_ref())?;
+        let keys = env
+            .keyring(args.log.keyring.as_deref())
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let chain = verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
+        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        let mut s = Summary::default();
+        for (_, v) in events(&path, &mut out.warnings)? {
+            s.events += 1;
+            let ts = text(&v, "ts");
+            if s.first.is_none() {
+                s.first = ts.clone();
+            }
+            s.last = ts.clone().or(s.last.take());
+            let env_name = text(&v, "env").unwrap_or_else(|| "(none)".into());
+            let what = text(&v, "decision")
+                .or_else(|| text(&v, "event_type"))
+                .unwrap_or_else(|| "?".into());
+            *s.per_env
+                .entry(env_name.clone())
+                .or_default()
+                .entry(what)
+                .or_default() += 1;
+            if text(&v, "event_type").as_deref() == Some("OVERRIDE_USED") {
+                let o = v.get("override_file").cloned().unwrap_or(Value::Null);
+                s.overrides_used.push(OverrideUse {
+                    ts,
+                    env: Some(env_name),
+                    sha: text(&v, "release_commit").or_else(|| text(&v, "sha")),
+                    path: text(&o, "path"),
+                    approved_by: o
+                        .get("approved_by")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    reason: text(&o, "reason"),
+                    expires_at: text(&o, "expires_at"),
+                });
+            }
+        }
+        out.exit_code = if chain.intact() { 0 } else { 1 };
+        out.status = Some(status_of(&chain));
+        out.verify = Some(chain);
+        out.summary = Some(s);
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
