@@ -91,7 +91,7 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                             exit_code: 0,
                         }
                     }
-                    Err(o) => (o, None),
+                    Err(o) => (*o, None),
                 },
             };
             let stdout = match format {

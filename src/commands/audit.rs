@@ -305,9 +305,9 @@ pub fn show(args: &AuditShowArgs) -> AuditOutcome {
 }
 
 /// `gate audit export`: the text to print, or the failure.
-pub fn export(args: &AuditExportArgs) -> Result<String, AuditOutcome> {
+pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
     const CMD: &str = "audit export";
-    let fail = |e| AuditOutcome::failed(CMD, e);
+    let fail = |e| Box::new(AuditOutcome::failed(CMD, e));
     let path = log_path(&args.log).map_err(fail)?;
     exists(&path).map_err(fail)?;
     match args.format {
