@@ -4,6 +4,7 @@
 // Tests may tell the runner why they skipped; the print lints guard the library.
 #![allow(clippy::print_stderr)]
 
+mod audit;
 mod bad_input;
 mod check;
 mod evaluate;

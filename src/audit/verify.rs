@@ -731,3 +731,105 @@ mod tests {
         assert!("41:abc".parse::<Anchor>().is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::audit::file::seal;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    fn build(notes: &[String]) -> Vec<String> {
+        let mut prev = GENESIS.to_string();
+        notes
+            .iter()
+            .enumerate()
+            .map(|(i, note)| {
+                let mut e = Map::new();
+                e.insert("event_type".into(), Value::String("CHECK_GO".into()));
+                e.insert("note".into(), Value::String(note.clone()));
+                let (line, hash) = seal(e, i as u64, &prev, &Keyring::default());
+                prev = hash;
+                line
+            })
+            .collect()
+    }
+
+    fn check(lines: &[String], anchor: Option<&Anchor>) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(
+            &p,
+            lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+        verify(&p, &Keyring::default(), anchor).unwrap()
+    }
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        EditByte(usize, usize),
+        Delete(usize),
+        Swap(usize),
+        Duplicate(usize),
+        Truncate(usize),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            (any::<usize>(), any::<usize>()).prop_map(|(l, b)| Mutation::EditByte(l, b)),
+            any::<usize>().prop_map(Mutation::Delete),
+            any::<usize>().prop_map(Mutation::Swap),
+            any::<usize>().prop_map(Mutation::Duplicate),
+            any::<usize>().prop_map(Mutation::Truncate),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn appended_logs_always_verify(notes in proptest::collection::vec(any::<String>(), 1..40)) {
+            let lines = build(&notes);
+            let r = check(&lines, None);
+            prop_assert!(r.intact(), "{:?}", r.problem);
+            prop_assert_eq!(r.events, notes.len() as u64);
+        }
+
+        #[test]
+        fn every_mutation_is_found(notes in proptest::collection::vec("[a-z é✓]{0,12}", 2..30), m in mutation()) {
+            let lines = build(&notes);
+            let n = lines.len();
+            let head = crate::audit::line::parse(lines[n - 1].as_bytes()).unwrap();
+            let anchor = Anchor { seq: head.seq, hash: head.hash.to_string() };
+            let mut bad = lines.clone();
+            match m {
+                Mutation::EditByte(l, b) => {
+                    let l = l % n;
+                    let mut bytes = bad[l].clone().into_bytes();
+                    let i = b % bytes.len();
+                    bytes[i] = if bytes[i] == b'x' { b'y' } else { b'x' };
+                    bad[l] = String::from_utf8_lossy(&bytes).into_owned();
+                }
+                Mutation::Delete(l) => {
+                    bad.remove(l % n);
+                }
+                Mutation::Swap(l) => {
+                    let l = l % (n - 1);
+                    bad.swap(l, l + 1);
+                }
+                Mutation::Duplicate(l) => {
+                    let l = l % n;
+                    bad.insert(l + 1, bad[l].clone());
+                }
+                Mutation::Truncate(l) => {
+                    bad.truncate(l % n);
+                }
+            }
+            prop_assume!(bad != lines);
+            // With the anchor of the untouched log, every change is found.
+            let r = check(&bad, Some(&anchor));
+            prop_assert!(!r.intact(), "undetected: {:?}", m);
+        }
+    }
+}
