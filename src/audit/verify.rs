@@ -21,7 +21,7 @@
 //! only); the links between them are then walked in order.
 
 use std::fs::File;
-use std::io::Read;
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -204,6 +204,8 @@ struct Walk<'a> {
     /// gap (deleted lines) from a reorder (moved lines).
     jumped: Option<(u64, u64)>,
     anchor_seen: bool,
+    /// The last good line's `seq` (its hash is `prev`).
+    head_seq: Option<u64>,
 }
 
 impl Walk<'_> {
@@ -219,7 +221,7 @@ impl Walk<'_> {
     }
 
     fn expected(&self) -> u64 {
-        self.report.head.as_ref().map_or(0, |h| h.seq + 1)
+        self.head_seq.map_or(0, |s| s + 1)
     }
 
     fn step(&mut self, c: Checked) {
@@ -295,10 +297,9 @@ impl Walk<'_> {
                 "an unkeyed line after keyed ones: a keyed log never continues unkeyed".into(),
             );
         }
-        let hash_str = String::from_utf8_lossy(&hash).into_owned();
         if let Some(a) = self.anchor.filter(|a| a.seq == seq) {
             self.anchor_seen = true;
-            if a.hash != hash_str {
+            if a.hash.as_bytes() != hash {
                 return self.stop(
                     Class::Tampered,
                     line,
@@ -314,13 +315,14 @@ impl Walk<'_> {
         self.prev = hash;
         self.report.events += 1;
         self.report.keyed += u64::from(keyed);
-        self.report.head = Some(Anchor {
-            seq,
-            hash: hash_str,
-        });
+        self.head_seq = Some(seq);
     }
 
     fn finish(mut self, torn: u64) -> Report {
+        self.report.head = self.head_seq.map(|seq| Anchor {
+            seq,
+            hash: String::from_utf8_lossy(&self.prev).into_owned(),
+        });
         if let Some((jline, jseq)) = self.jumped.take() {
             let exp = self.expected();
             self.stop(
@@ -369,10 +371,102 @@ impl Walk<'_> {
     }
 }
 
+/// What one worker found in its range of the file.
+struct Part {
+    /// Every line that starts in the range, checked, in order.
+    checked: Vec<Checked>,
+    /// The offset just after the last of those lines.
+    next: u64,
+    /// A cut last line: its length.
+    torn: Option<u64>,
+    /// A line longer than the limit starts in the range.
+    too_long: bool,
+}
+
+/// Reads `buf.len()` bytes at `offset` (fewer only at the end of the file).
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(file, &mut buf[done..], offset + done as u64)?;
+        #[cfg(windows)]
+        let n =
+            std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], offset + done as u64)?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// Checks every line that starts in `[start, end)` of a file of `len`
+/// bytes. `aligned` says `start` is known to be a line start; otherwise the
+/// first line start after it is found.
+fn check_range(
+    file: &File,
+    keys: &Keyring,
+    (start, end): (u64, u64),
+    len: u64,
+    aligned: bool,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Part> {
+    const LOOKAHEAD: u64 = 64 * 1024;
+    let limit = super::file::MAX_LINE;
+    // One byte before the range tells whether `start` is a line start.
+    let base = if aligned { start } else { start - 1 };
+    // `buf` is reused across rounds: only its first `filled` bytes count.
+    let want = (end.saturating_add(LOOKAHEAD).min(len) - base) as usize;
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut filled = read_at(file, &mut buf[..want], base)?;
+    let mut part = Part {
+        checked: Vec::new(),
+        next: start,
+        torn: None,
+        too_long: false,
+    };
+    let mut q = if aligned {
+        0
+    } else {
+        match memchr::memchr(b'\n', &buf[..filled]) {
+            Some(i) => i + 1,
+            None => return Ok(part), // one line spans the whole range
+        }
+    };
+    while base + (q as u64) < end {
+        match memchr::memchr(b'\n', &buf[q..filled]) {
+            Some(i) => {
+                part.checked.push(check(&buf[q..q + i], keys));
+                q += i + 1;
+            }
+            None if base + filled as u64 >= len => {
+                part.torn = Some((filled - q) as u64);
+                break;
+            }
+            None if filled - q > limit => {
+                part.too_long = true;
+                break;
+            }
+            None => {
+                // The last line runs past what was read: read on.
+                let more = ((limit as u64) + 1).min(len - base - filled as u64) as usize;
+                if buf.len() < filled + more {
+                    buf.resize(filled + more, 0);
+                }
+                filled += read_at(file, &mut buf[filled..filled + more], base + filled as u64)?;
+            }
+        }
+    }
+    part.next = base + q as u64;
+    Ok(part)
+}
+
 /// Verifies the log at `path`. An unreadable log is an error; a broken one
 /// is a report with a problem.
 pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Report, InputError> {
-    let mut file = File::open(path).map_err(|e| crate::inputs::file::io_error(path, &e))?;
+    let file = File::open(path).map_err(|e| crate::inputs::file::io_error(path, &e))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         return Err(InputError::file(
             path,
@@ -396,65 +490,79 @@ pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Re
         prev_prev: [0; 64],
         jumped: None,
         anchor_seen: false,
+        head_seq: None,
     };
-    const BLOCK: usize = 8 << 20;
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + super::file::MAX_LINE);
-    let mut eof = false;
-    while !eof && walk.report.problem.is_none() {
-        let start = buf.len();
-        buf.resize(start + BLOCK, 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            let n = file
-                .read(&mut buf[filled..])
-                .map_err(|e| crate::inputs::file::io_error(path, &e))?;
-            if n == 0 {
-                eof = true;
-                break;
-            }
-            filled += n;
-        }
-        buf.truncate(filled);
-        let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if complete == 0 && buf.len() > super::file::MAX_LINE && !eof {
-            let line = walk.line + 1;
-            walk.stop(
-                Class::Tampered,
-                line,
-                None,
-                format!("a line longer than {} bytes", super::file::MAX_LINE),
-            );
-            break;
-        }
-        let lines: Vec<&[u8]> = buf[..complete].split(|&b| b == b'\n').collect();
-        let lines = &lines[..lines.len().saturating_sub(1)]; // the empty piece after the last `\n`
-        let checked: Vec<Checked> = if workers > 1 && lines.len() > 1024 {
-            std::thread::scope(|s| {
-                let chunk = lines.len().div_ceil(workers);
-                let handles: Vec<_> = lines
-                    .chunks(chunk)
-                    .map(|part| {
-                        s.spawn(move || part.iter().map(|l| check(l, keys)).collect::<Vec<_>>())
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
+    // Each round, the workers split the next span of the file; each reads
+    // its own range, so reading is as parallel as hashing.
+    const SPAN: u64 = 16 << 20;
+    let len = file
+        .metadata()
+        .map_err(|e| crate::inputs::file::io_error(path, &e))?
+        .len();
+    let mut off = 0u64;
+    let mut torn = 0u64;
+    let mut buffers: Vec<Vec<u8>> = (0..workers).map(|_| Vec::new()).collect();
+    while off < len && walk.report.problem.is_none() {
+        let end = (off + SPAN * workers as u64).min(len);
+        let bounds: Vec<(u64, u64)> = (0..workers as u64)
+            .map(|w| {
+                (
+                    off + (end - off) * w / workers as u64,
+                    off + (end - off) * (w + 1) / workers as u64,
+                )
             })
-        } else {
-            lines.iter().map(|l| check(l, keys)).collect()
-        };
-        for c in checked {
-            walk.step(c);
+            .filter(|(s, e)| s < e)
+            .collect();
+        let file = &file;
+        let parts: Vec<std::io::Result<Part>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .iter()
+                .zip(buffers.iter_mut())
+                .enumerate()
+                .map(|(i, (&range, buf))| {
+                    scope.spawn(move || check_range(file, keys, range, len, i == 0, buf))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("a verify worker failed")))
+                })
+                .collect()
+        });
+        for part in parts {
+            let part = part.map_err(|e| crate::inputs::file::io_error(path, &e))?;
+            for c in part.checked {
+                walk.step(c);
+                if walk.report.problem.is_some() {
+                    break;
+                }
+            }
             if walk.report.problem.is_some() {
                 break;
             }
+            if part.too_long {
+                let line = walk.line + 1;
+                walk.stop(
+                    Class::Tampered,
+                    line,
+                    None,
+                    format!("a line longer than {} bytes", super::file::MAX_LINE),
+                );
+                break;
+            }
+            if let Some(t) = part.torn {
+                torn = t;
+            }
+            off = part.next.max(off);
         }
-        buf.drain(..complete);
+        if torn > 0 {
+            break;
+        }
     }
     let torn = if walk.report.problem.is_none() {
-        buf.len() as u64
+        torn
     } else {
         0
     };
@@ -532,6 +640,14 @@ mod tests {
         let mut lines = log(10, &Keyring::default());
         lines[4] = lines[4].replacen(',', ", ", 1);
         assert_eq!(problem(&lines), (Class::Tampered, 5));
+        // An upper-case hash is not the digest's form: it does not match.
+        let mut lines = log(10, &Keyring::default());
+        let h = crate::audit::line::parse(lines[6].as_bytes())
+            .unwrap()
+            .hash
+            .to_string();
+        lines[6] = lines[6].replace(&h, &h.to_uppercase());
+        assert_eq!(problem(&lines), (Class::Tampered, 7));
     }
 
     #[test]
