@@ -8,5 +8,6 @@ mod audit;
 mod bad_input;
 mod check;
 mod evaluate;
+mod hardening;
 mod overrides;
 mod support;

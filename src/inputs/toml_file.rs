@@ -7,8 +7,19 @@ use serde::de::DeserializeOwned;
 use super::error::InputError;
 use super::suggest::enrich_unknown_field;
 
-/// Parses `text` (the contents of `file`) into `T`.
+/// Parses `text` (the contents of `file`) into `T`. An empty file is an
+/// error: it is far likelier a cut write than a wish for the defaults.
 pub fn from_str<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, InputError> {
+    let has_content = text.lines().any(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    });
+    if !has_content {
+        return Err(InputError::file(
+            file,
+            "is empty; expected TOML settings (delete the file to mean \"none\")",
+        ));
+    }
     toml::from_str(text).map_err(|e| {
         let message = enrich_unknown_field(e.message());
         match e.span() {
@@ -41,5 +52,9 @@ mod tests {
         assert!(e.message.contains("did you mean `changelog`?"), "{e}");
         let e = from_str::<C>(Path::new("gate.toml"), "changelog = \n").unwrap_err();
         assert_eq!(e.line, Some(1), "{e}");
+        for empty in ["", "\n", "# only a comment\n"] {
+            let e = from_str::<C>(Path::new("gate.toml"), empty).unwrap_err();
+            assert!(e.message.contains("is empty"), "{e}");
+        }
     }
 }
