@@ -134,23 +134,40 @@ pub(crate) fn checklist(req: &Request, setup: &Setup) -> Result<(Inputs, Vec<Fin
         .into_iter()
         .filter(|d| policy.requires(&d.id))
         .collect();
-    let inputs = Inputs::load(req, setup.config.clone(), &checks, !defs.is_empty())
-        .map_err(|e| ErrorInfo::input(vec![e]))?;
+    let thresholds: Vec<_> = setup
+        .config
+        .raw
+        .thresholds
+        .iter()
+        .filter(|t| policy.requires(&t.finding_id()))
+        .cloned()
+        .collect();
+    let inputs = Inputs::load(
+        req,
+        setup.config.clone(),
+        &checks,
+        !defs.is_empty(),
+        &thresholds,
+    )
+    .map_err(|e| ErrorInfo::input(vec![e]))?;
     let mut findings: Vec<Finding> = checks.iter().map(|c| run_check(*c, &inputs)).collect();
+    findings.extend(thresholds.iter().map(|t| {
+        let id = t.finding_id();
+        not_applicable(&inputs, &id, &t.id.get_ref().to_string())
+            .unwrap_or_else(|| crate::findings::thresholds::judge(t, &inputs.metrics))
+    }));
     if let Some(m) = &inputs.manifest {
         findings.extend(defs.iter().map(|d| attestations::judge(d, m)));
     }
     Ok((inputs, findings))
 }
 
-/// A check's finding, or NA when release.yaml marks it not applicable.
-fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
-    match inputs
-        .manifest
-        .as_ref()
-        .and_then(|m| m.not_applicable(check.id()).map(|na| (m, na)))
-    {
-        Some((m, na)) => Finding::new(check.id(), check.title(), Kind::Auto, Status::Na)
+/// The NA finding for an AUTO check release.yaml marks not applicable.
+fn not_applicable(inputs: &Inputs, id: &str, title: &str) -> Option<Finding> {
+    let m = inputs.manifest.as_ref()?;
+    let na = m.not_applicable(id)?;
+    Some(
+        Finding::new(id, title, Kind::Auto, Status::Na)
             .message(format!(
                 "Not applicable: {} (release.yaml; not checked)",
                 na.reason
@@ -160,8 +177,12 @@ fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
                 format!("marked not applicable: {}", na.reason),
             )
             .at(m.file.clone(), na.line),
-        None => check.run(inputs),
-    }
+    )
+}
+
+/// A check's finding, or NA when release.yaml marks it not applicable.
+fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
+    not_applicable(inputs, check.id(), check.title()).unwrap_or_else(|| check.run(inputs))
 }
 
 /// Fills in what the inputs tell about a decision: the version, every input

@@ -11,6 +11,7 @@ mod deps_pinned;
 pub mod leakage;
 mod model;
 mod release_point;
+pub mod thresholds;
 mod version_consistent;
 
 pub use model::{Action, Finding, Kind, Location, Status};

@@ -11,6 +11,12 @@
 //! [audit]
 //! log = ".gate/audit.jsonl"           # every decision is appended here
 //!
+//! [[thresholds]]                      # eval metrics: finding thresholds.<id>
+//! id = "quality.pass_at_5"
+//! file = "artifacts/eval_quality.json"  # relative to the repository root
+//! pointer = "/pass_at_5"               # RFC 6901 JSON pointer
+//! min = 0.82                           # and/or max = ...
+//!
 //! [[attestations]]                    # replaces the four built-in ones
 //! id = "rollback_tested"
 //! title = "Rollback procedure tested"
@@ -56,6 +62,9 @@ pub struct RawConfig {
     pub deps_pinned: Option<DepsPinnedConfig>,
     /// The attestations release.yaml must answer (replaces the defaults).
     pub attestations: Option<Vec<AttestationDef>>,
+    /// Eval-metric thresholds: each an AUTO finding `thresholds.<id>`.
+    #[serde(default)]
+    pub thresholds: Vec<ThresholdDef>,
     /// The audit log.
     pub audit: Option<AuditConfig>,
     /// Environment policies by name.
@@ -105,6 +114,29 @@ pub struct AttestationDef {
     pub id: String,
     /// What the attestation asks, in words.
     pub title: String,
+}
+
+/// One `[[thresholds]]` entry: a number in a JSON file, within bounds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdDef {
+    /// The metric's name; the finding id is `thresholds.<id>`.
+    pub id: Spanned<String>,
+    /// The JSON file holding it, relative to the repository root.
+    pub file: String,
+    /// An RFC 6901 JSON pointer to the number (`/pass_at_5`).
+    pub pointer: String,
+    /// The smallest acceptable value.
+    pub min: Option<f64>,
+    /// The largest acceptable value.
+    pub max: Option<f64>,
+}
+
+impl ThresholdDef {
+    /// The finding id.
+    pub fn finding_id(&self) -> String {
+        format!("thresholds.{}", self.id.get_ref())
+    }
 }
 
 /// One `[env.NAME]` table as written.
@@ -209,6 +241,45 @@ impl ConfigFile {
     /// The version source.
     pub fn version_source(&self) -> VersionSource {
         self.raw.version_source.unwrap_or_default()
+    }
+
+    /// Problems with the `[[thresholds]]` entries, each located.
+    pub fn threshold_errors(&self) -> Vec<InputError> {
+        let mut errors = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for t in &self.raw.thresholds {
+            let id = t.id.get_ref().as_str();
+            let mut bad = |m: String| errors.push(self.error_at(t.id.span(), m));
+            if id.is_empty() || id.contains(char::is_whitespace) {
+                bad(format!(
+                    "threshold id `{id}` must be a non-empty name without spaces"
+                ));
+            }
+            if seen.contains(&id) {
+                bad(format!("threshold id `{id}` is defined twice"));
+            }
+            seen.push(id);
+            if t.file.trim().is_empty() {
+                bad(format!("threshold `{id}` has an empty `file`"));
+            }
+            if !t.pointer.is_empty() && !t.pointer.starts_with('/') {
+                bad(format!(
+                    "threshold `{id}`: pointer `{}` must start with `/` (RFC 6901)",
+                    t.pointer
+                ));
+            }
+            match (t.min, t.max) {
+                (None, None) => bad(format!("threshold `{id}` needs `min`, `max` or both")),
+                (Some(lo), Some(hi)) if lo > hi => {
+                    bad(format!("threshold `{id}`: min {lo} is above max {hi}"))
+                }
+                (Some(v), _) | (_, Some(v)) if !v.is_finite() => {
+                    bad(format!("threshold `{id}`: bounds must be finite numbers"))
+                }
+                _ => {}
+            }
+        }
+        errors
     }
 
     /// The audit log gate.toml names, relative to the repository root.

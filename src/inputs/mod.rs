@@ -96,6 +96,8 @@ pub struct Inputs {
     pub version: Option<ReleaseVersion>,
     /// (file, sha256) of every input file read, for the audit record.
     pub digests: Vec<(String, String)>,
+    /// The metric files the required thresholds read.
+    pub metrics: crate::findings::thresholds::Metrics,
 }
 
 /// Loads gate.toml: `--config` must exist; `<repo>/gate.toml` is optional.
@@ -120,6 +122,7 @@ impl Inputs {
         config: ConfigFile,
         checks: &[&dyn Check],
         attested: bool,
+        thresholds: &[config::ThresholdDef],
     ) -> Result<Inputs, InputError> {
         let mut inputs = Inputs {
             repo_root: req.repo.clone(),
@@ -130,12 +133,36 @@ impl Inputs {
             repo: None,
             version: None,
             digests: Vec::new(),
+            metrics: Default::default(),
             config,
         };
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
             inputs
                 .digests
                 .push((relative_to(&req.repo, p), sha.clone()));
+        }
+        // Metric files: whatever is wrong with one is its threshold's FAIL.
+        for t in thresholds {
+            if inputs.metrics.contains_key(&t.file) {
+                continue;
+            }
+            let value = match file::read_text_if_exists(&req.repo.join(&t.file)) {
+                Ok(Some(f)) => {
+                    inputs.digests.push((t.file.clone(), f.sha256.clone()));
+                    serde_json::from_str(&f.text).map_err(|e| {
+                        format!(
+                            "{}:{}:{}: not JSON: {}",
+                            t.file,
+                            e.line(),
+                            e.column(),
+                            project::strip_json_location(&e)
+                        )
+                    })
+                }
+                Ok(None) => Err(format!("{} not found", t.file)),
+                Err(e) => Err(e.to_string()),
+            };
+            inputs.metrics.insert(t.file.clone(), value);
         }
         if !req.repo.is_dir() {
             let what = if req.repo.exists() {

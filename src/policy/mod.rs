@@ -26,7 +26,7 @@ use crate::inputs::suggest::hint;
 pub const LEAKAGE_IDS: &[&str] = &["pii", "schema", "policy"];
 
 /// Selectors that stand for several checks at once.
-pub const GROUPS: &[&str] = &["all", "auto", "attested", "leakage"];
+pub const GROUPS: &[&str] = &["all", "auto", "attested", "leakage", "thresholds"];
 
 /// The built-in environments, in promotion order.
 pub const BUILTIN_ENVS: &[&str] = &["staging", "preprod", "prod"];
@@ -68,6 +68,12 @@ impl Catalog {
             "auto" => self.auto.clone(),
             "attested" => self.attested.clone(),
             "leakage" => self.leakage.clone(),
+            "thresholds" => self
+                .auto
+                .iter()
+                .filter(|id| id.starts_with("thresholds."))
+                .cloned()
+                .collect(),
             id if self.all_ids().any(|k| k == id) => vec![id.to_string()],
             _ => return None,
         };
@@ -77,7 +83,7 @@ impl Catalog {
     fn unknown_selector(&self, selector: &str) -> String {
         let candidates: Vec<&str> = GROUPS.iter().copied().chain(self.all_ids()).collect();
         format!(
-            "unknown check `{selector}`{} (expected a check id or one of `all`, `auto`, `attested`, `leakage`)",
+            "unknown check `{selector}`{} (expected a check id or one of `all`, `auto`, `attested`, `leakage`, `thresholds`)",
             hint(selector, candidates)
         )
     }
@@ -177,7 +183,7 @@ impl Policies {
     /// Validates every `[env.*]` table of the configuration; collects every
     /// problem before failing, so one run shows them all.
     pub fn from_config(config: &ConfigFile, catalog: &Catalog) -> Result<Self, Vec<InputError>> {
-        let mut errors = Vec::new();
+        let mut errors = config.threshold_errors();
         let mut names: Vec<String> = BUILTIN_ENVS.iter().map(|s| s.to_string()).collect();
         names.extend(
             config
