@@ -182,7 +182,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: DecisionOutputArgs,
 }
 
 /// `gate evaluate`.
@@ -212,7 +212,7 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub dry_run: bool,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: DecisionOutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -327,6 +327,46 @@ pub struct OverrideValidateArgs {
     pub location: OverrideLocation,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Output of `check` and `evaluate`: the decision in any format, and
+/// metrics for Prometheus.
+#[derive(Debug, Clone, Args)]
+pub struct DecisionOutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DecisionFormat::Text)]
+    pub format: DecisionFormat,
+    /// Shorthand for `--format json`.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the decision as Prometheus text (for node_exporter's
+    /// textfile collector) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_out: Option<PathBuf>,
+}
+
+impl DecisionOutputArgs {
+    /// The format asked for, `--json` winning.
+    pub fn format(&self) -> DecisionFormat {
+        if self.json {
+            DecisionFormat::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+/// Formats of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionFormat {
+    /// The labelled checklist, coloured on a terminal.
+    Text,
+    /// The decision record (stable; see `schema_version`).
+    Json,
+    /// A pull-request comment or GitHub step summary.
+    Markdown,
+    /// JUnit XML: one test case per finding.
+    Junit,
 }
 
 /// Output selection shared by every command.

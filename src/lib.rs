@@ -48,10 +48,8 @@ pub struct Outcome {
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, env: &Environment) -> Outcome {
     match &cli.command {
-        Command::Check(args) => decision(&commands::check::run(args, env), args.output.format()),
-        Command::Evaluate(args) => {
-            decision(&commands::evaluate::run(args, env), args.output.format())
-        }
+        Command::Check(args) => decision(&commands::check::run(args, env), &args.output, env),
+        Command::Evaluate(args) => decision(&commands::evaluate::run(args, env), &args.output, env),
         Command::Override(cmd) => {
             use cli::OverrideCommand as O;
             let (outcome, format) = match cmd {
@@ -108,14 +106,21 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
     }
 }
 
-fn decision(d: &decision::Decision, format: Format) -> Outcome {
-    let stdout = match format {
-        Format::Text => report::text(d),
-        Format::Json => report::json(d),
+fn decision(d: &decision::Decision, out: &cli::DecisionOutputArgs, env: &Environment) -> Outcome {
+    use cli::DecisionFormat as F;
+    let stdout = match out.format() {
+        F::Text => report::text(d),
+        F::Json => report::json(d),
+        F::Markdown => report::markdown::render(d),
+        F::Junit => report::junit::render(d),
     };
+    let mut stderr = report::error_lines(d);
+    if env.github_actions {
+        stderr.push_str(&report::github::annotations(d));
+    }
     Outcome {
         stdout,
-        stderr: report::error_lines(d),
+        stderr,
         exit_code: d.exit_code,
     }
 }

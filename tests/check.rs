@@ -55,6 +55,8 @@ fn delivery_gate_fail_repo_gets_delivery_gate_verdicts() {
         ("oncall_notified", "PASS"),
         ("approver_signed_off", "PASS"),
         ("monitoring_reviewed", "PASS"),
+        // added by gate: nothing to check without an audit log
+        ("audit_chain", "NA"),
     ];
     let expected: Vec<(String, String)> = expected
         .iter()

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod check;
 mod evaluate;
+mod formats;
 mod hardening;
 mod overrides;
 mod support;

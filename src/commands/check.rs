@@ -1,6 +1,6 @@
 //! `gate check`: inputs → findings → policy → decision.
 
-use super::{audit_log_path, checklist, describe, record, setup, Environment};
+use super::{checklist, conclude, describe, setup, Environment};
 use crate::cli::CheckArgs;
 use crate::decision::Decision;
 use crate::inputs::repo::RepoState;
@@ -12,24 +12,18 @@ use crate::inputs::Request;
 pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
     let req = Request::from_project(&args.project, env, None);
     let setup = setup(&req, args.env.as_deref());
-    let mut d = match &setup {
+    let d = match &setup {
         Ok(s) => decide(&req, args, s),
         Err(e) => Decision::check_error(args.env.clone(), e.clone()),
     };
-    let config = setup.as_ref().ok().map(|s| &s.config);
-    let log = audit_log_path(
-        args.project.audit_log.as_deref(),
-        &args.project.repo,
-        config,
-    );
-    record(
-        &mut d,
-        log,
-        setup.as_ref().ok().map(|s| &s.policy),
+    conclude(
+        d,
+        &args.project,
+        setup.as_ref().ok(),
         env,
+        (None, args.output.metrics_out.as_deref()),
         false,
-    );
-    d
+    )
 }
 
 fn decide(req: &Request, args: &CheckArgs, setup: &super::Setup) -> Decision {

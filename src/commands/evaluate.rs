@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{audit_log_path, checklist, describe, record, setup, Environment};
+use super::{checklist, conclude, describe, setup, Environment};
 use crate::cli::EvaluateArgs;
 use crate::decision::{suggested_override, Decision, ErrorInfo, InputDigest};
 use crate::findings::leakage;
@@ -22,35 +22,24 @@ use crate::overrides::{self, Context};
 pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
     let req = Request::from_project(&args.project, env, None);
     let setup = setup(&req, Some(&args.env));
-    let mut d = match &setup {
+    let d = match &setup {
         Ok(s) => decide(args, env, req, s)
             .unwrap_or_else(|e| Decision::evaluate_error(Some(args.env.clone()), e)),
         Err(e) => Decision::evaluate_error(Some(args.env.clone()), e.clone()),
     };
-    let config = setup.as_ref().ok().map(|s| &s.config);
-    let log = audit_log_path(
-        args.project.audit_log.as_deref(),
-        &args.project.repo,
-        config,
+    // An output CI relies on that cannot be written must not pass as ALLOW.
+    let outputs = (
+        args.decision_out.as_deref(),
+        args.output.metrics_out.as_deref(),
     );
-    record(
-        &mut d,
-        log,
-        setup.as_ref().ok().map(|s| &s.policy),
+    conclude(
+        d,
+        &args.project,
+        setup.as_ref().ok(),
         env,
+        outputs,
         args.dry_run,
-    );
-    if let (Some(path), false) = (&args.decision_out, args.dry_run) {
-        if let Err(e) = write_atomically(path, crate::report::json(&d).as_bytes()) {
-            // The decision file is an output CI relies on: failing to write
-            // it must not pass as ALLOW.
-            let mut blocked =
-                Decision::evaluate_error(Some(args.env.clone()), ErrorInfo::input(vec![e]));
-            blocked.findings = std::mem::take(&mut d.findings);
-            d = blocked;
-        }
-    }
-    d
+    )
 }
 
 fn decide(
@@ -151,20 +140,4 @@ fn decide(
 fn load_artifact(repo: &Path, path: &Path) -> Result<LoccArtifact, InputError> {
     let text = read_text(path)?;
     LoccArtifact::parse(path, relative_to(repo, path), &text.text, text.sha256)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and
-/// a rename, so a reader never sees half a decision.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let io = |e: std::io::Error| InputError::file(path, format!("cannot be written: {e}"));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
 }

@@ -23,6 +23,10 @@ pub struct Environment {
     /// Who is acting: `$GATE_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`
     /// or `$USER`.
     pub actor: Option<String>,
+    /// `$GITHUB_ACTIONS=true`: print workflow-command annotations.
+    pub github_actions: bool,
+    /// `$GITHUB_STEP_SUMMARY`: the markdown report is appended there.
+    pub step_summary: Option<std::path::PathBuf>,
     /// The clock, read once per run.
     pub now: jiff::Timestamp,
 }
@@ -41,6 +45,8 @@ impl Environment {
                 .ok()
                 .filter(|k| !k.is_empty()),
             audit_keyring: var("GATE_AUDIT_KEYRING").map(std::path::PathBuf::from),
+            github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            step_summary: var("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from),
             actor: ["GATE_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "USER"]
                 .iter()
                 .find_map(|k| var(k)),
@@ -89,9 +95,12 @@ impl Environment {
     }
 }
 
+use std::path::Path;
+
 use crate::decision::{Decision, ErrorInfo, InputDigest};
 use crate::findings::{attestations, Check, Finding, Kind, Status, CHECKS};
 use crate::inputs::config::ConfigFile;
+use crate::inputs::error::InputError;
 use crate::inputs::{load_config, Inputs, Request};
 use crate::policy::{Catalog, EnvPolicy, Policies, LEAKAGE_IDS};
 
@@ -188,6 +197,13 @@ fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
 /// Fills in what the inputs tell about a decision: the version, every input
 /// file's digest, and warnings about the manifest.
 pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, catalog: &Catalog) {
+    for t in &inputs.config.raw.thresholds {
+        if d.findings.iter().any(|f| f.id == t.finding_id()) {
+            if let Ok(v) = crate::findings::thresholds::value(t, &inputs.metrics) {
+                d.metrics.insert(t.id.get_ref().clone(), v);
+            }
+        }
+    }
     d.version = inputs.version.as_ref().map(|v| v.value.clone());
     d.inputs
         .extend(inputs.digests.iter().map(|(file, sha256)| InputDigest {
@@ -252,11 +268,15 @@ pub(crate) fn record(
     use crate::findings::{Action, AUDIT_CHAIN};
     let title = "Audit log checks out before appending";
     let Some(log) = log else {
-        if d.error.is_none() && policy.is_some_and(|p| p.requires(AUDIT_CHAIN)) {
+        if let Some(p) = policy.filter(|p| d.error.is_none() && p.requires(AUDIT_CHAIN)) {
+            let action = Some(p.action_for(AUDIT_CHAIN, Kind::Auto));
             d.findings.push(
-                Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Na)
-                    .message("no audit log configured (--audit-log, or [audit] log in gate.toml)")
-                    .expected_found("the audit log's last line to check out", "no audit log"),
+                Finding {
+                    action,
+                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Na)
+                }
+                .message("no audit log configured (--audit-log, or [audit] log in gate.toml)")
+                .expected_found("the audit log's last line to check out", "no audit log"),
             );
         }
         return;
@@ -350,4 +370,132 @@ fn fail(d: &mut Decision, e: crate::inputs::error::InputError) {
     failed.overrides = std::mem::take(&mut d.overrides);
     failed.warnings = std::mem::take(&mut d.warnings);
     *d = failed;
+}
+
+/// Output files of a decision, each opened (as a temporary file beside it)
+/// before the decision is recorded and written after, so an unwritable
+/// output stops the decision before anything is recorded.
+pub(crate) struct Outputs {
+    pending: Vec<(std::path::PathBuf, tempfile::NamedTempFile, OutputKind)>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum OutputKind {
+    Decision,
+    Metrics,
+}
+
+impl Outputs {
+    /// Opens every output named; `dry_run` opens none.
+    pub fn prepare(
+        decision_out: Option<&std::path::Path>,
+        metrics_out: Option<&std::path::Path>,
+        dry_run: bool,
+    ) -> Result<Self, crate::inputs::error::InputError> {
+        let mut pending = Vec::new();
+        if !dry_run {
+            for (p, kind) in [
+                (decision_out, OutputKind::Decision),
+                (metrics_out, OutputKind::Metrics),
+            ] {
+                if let Some(p) = p {
+                    let dir = p
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(std::path::Path::new("."));
+                    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+                        crate::inputs::error::InputError::file(p, format!("cannot be written: {e}"))
+                    })?;
+                    pending.push((p.to_path_buf(), tmp, kind));
+                }
+            }
+        }
+        Ok(Self { pending })
+    }
+
+    /// Writes the decision to every output, and appends its markdown to the
+    /// GitHub step summary (a failure there is a warning: it is a courtesy).
+    pub fn write(self, d: &mut Decision, env: &Environment) {
+        use std::io::Write;
+        for (path, mut tmp, kind) in self.pending {
+            let text = match kind {
+                OutputKind::Decision => crate::report::json(d),
+                OutputKind::Metrics => crate::report::metrics::render(d, &d.metrics),
+            };
+            let done = tmp
+                .write_all(text.as_bytes())
+                .and_then(|_| tmp.as_file().sync_all())
+                .map_err(|e| e.to_string())
+                .and_then(|_| {
+                    tmp.persist(&path)
+                        .map(|_| ())
+                        .map_err(|e| e.error.to_string())
+                });
+            if let Err(e) = done {
+                d.warnings.push(format!(
+                    "{} could not be written after the decision was recorded: {e}",
+                    crate::inputs::display(&path)
+                ));
+            }
+        }
+        if let Some(summary) = &env.step_summary {
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(summary)
+                .and_then(|mut f| f.write_all(crate::report::markdown::render(d).as_bytes()));
+            if let Err(e) = appended {
+                d.warnings.push(format!(
+                    "$GITHUB_STEP_SUMMARY ({}) could not be written: {e}",
+                    summary.display()
+                ));
+            }
+        }
+    }
+}
+
+/// The end of `check` and `evaluate`: open the output files, record the
+/// decision in the audit log, write the outputs. An output that cannot be
+/// opened turns the decision into an error before anything is recorded.
+pub(crate) fn conclude(
+    mut d: Decision,
+    project: &crate::cli::ProjectArgs,
+    setup: Option<&Setup>,
+    env: &Environment,
+    (decision_out, metrics_out): (Option<&std::path::Path>, Option<&std::path::Path>),
+    dry_run: bool,
+) -> Decision {
+    let outputs = match Outputs::prepare(decision_out, metrics_out, dry_run) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            fail(&mut d, e);
+            None
+        }
+    };
+    let log = audit_log_path(
+        project.audit_log.as_deref(),
+        &project.repo,
+        setup.map(|s| &s.config),
+    );
+    record(&mut d, log, setup.map(|s| &s.policy), env, dry_run);
+    if let Some(o) = outputs {
+        o.write(&mut d, env);
+    }
+    d
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and
+/// a rename, so a reader never sees half a decision.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| InputError::file(path, format!("cannot be written: {e}"));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }

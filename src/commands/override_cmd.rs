@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::evaluate::write_atomically;
+use super::write_atomically;
 use super::{setup, Environment};
 use crate::cli::{
     OverrideCreateArgs, OverrideExpireArgs, OverrideListArgs, OverrideLocation,

@@ -145,6 +145,8 @@ pub struct Decision {
     pub suggested_override: Option<String>,
     /// Every input file read, with its sha256.
     pub inputs: Vec<InputDigest>,
+    /// The eval metrics thresholds read: id → value.
+    pub metrics: std::collections::BTreeMap<String, f64>,
     /// Where the decision was recorded, when an audit log is configured.
     pub audit: Option<crate::audit::file::Appended>,
     /// Set when the exit code stands for an error rather than a verdict.
@@ -174,6 +176,7 @@ impl Decision {
             overrides: Vec::new(),
             suggested_override: None,
             inputs: Vec::new(),
+            metrics: Default::default(),
             audit: None,
             error: None,
             warnings: Vec::new(),

@@ -40,13 +40,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The catalog for a configuration: the AUTO checks, its attestations,
-    /// the leakage ids.
+    /// The catalog for a configuration: the AUTO checks (the table, the
+    /// audit log's check, the configured thresholds), its attestations, the
+    /// leakage ids.
     pub fn new(config: &ConfigFile) -> Self {
         Self {
             auto: crate::findings::CHECKS
                 .iter()
                 .map(|c| c.id().to_string())
+                .chain([crate::findings::AUDIT_CHAIN.to_string()])
+                .chain(config.raw.thresholds.iter().map(|t| t.finding_id()))
                 .collect(),
             attested: config.attestations().into_iter().map(|a| a.id).collect(),
             leakage: LEAKAGE_IDS.iter().map(|s| s.to_string()).collect(),
@@ -380,6 +383,38 @@ mod tests {
         assert_eq!(prod.max_override_days, 1);
         assert_eq!(prod.action_for("pii", Kind::Leakage), Action::Override);
         assert_eq!(prod.action_for("changelog", Kind::Auto), Action::Block);
+    }
+
+    #[test]
+    fn catalog_holds_every_finding_id() {
+        let c = ConfigFile::parse(
+            Path::new("gate.toml"),
+            "[[thresholds]]\nid = \"q\"\nfile = \"q.json\"\npointer = \"/v\"\nmin = 1\n",
+            String::new(),
+        )
+        .unwrap();
+        let cat = Catalog::new(&c);
+        for id in [
+            "changelog",
+            "ci_status",
+            "deps_pinned",
+            "release_point",
+            "version_consistent",
+            "audit_chain",
+            "thresholds.q",
+        ] {
+            assert!(
+                cat.auto.iter().any(|a| a == id),
+                "{id} missing from {:?}",
+                cat.auto
+            );
+        }
+        let p = Policies::from_config(&c, &cat).unwrap();
+        assert!(
+            p.get("prod").unwrap().requires("audit_chain")
+                && p.get("prod").unwrap().requires("thresholds.q")
+        );
+        assert!(!p.get("staging").unwrap().requires("thresholds.q"));
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! binary writes them out.
 
 pub mod audit;
+pub mod github;
 mod json;
+pub mod junit;
+pub mod markdown;
+pub mod metrics;
 mod text;
 
 pub use json::{render as json, to_json};
