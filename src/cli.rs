@@ -30,6 +30,55 @@ pub enum Command {
     /// repair.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a commented release.yaml and gate.toml, overrides folders and a
+    /// workflow example; existing files are kept.
+    Init(InitArgs),
+    /// Print the JSON Schemas of release.yaml, gate.toml, override files and
+    /// the decision JSON.
+    Schema(SchemaArgs),
+    /// Print shell completions (bash, zsh, fish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `gate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The repository root.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `gate schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Only this schema [default: all four, as one JSON object].
+    #[arg(value_enum)]
+    pub which: Option<SchemaKind>,
+}
+
+/// The schemas `gate schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// release.yaml
+    ReleaseYaml,
+    /// gate.toml
+    GateToml,
+    /// An override file
+    Override,
+    /// The decision JSON (`--format json`)
+    Decision,
+}
+
+/// `gate completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]

@@ -68,6 +68,77 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 exit_code: outcome.exit_code,
             }
         }
+        Command::Init(args) => {
+            let o = commands::init::run(&args.repo);
+            let stdout = match args.output.format() {
+                Format::Json => report::to_json(&o),
+                Format::Text => {
+                    let mut t = String::new();
+                    for w in &o.written {
+                        t.push_str(&format!("wrote {w}\n"));
+                    }
+                    for k in &o.kept {
+                        t.push_str(&format!("kept  {k} (it exists)\n"));
+                    }
+                    if o.error.is_none() {
+                        t.push_str("Next: fill in release.yaml's attestations, add .gate/ to .gitignore, and run `gate check`.\n");
+                    }
+                    t
+                }
+            };
+            let stderr = o
+                .error
+                .as_ref()
+                .map(|e| format!("error: {e}\n"))
+                .unwrap_or_default();
+            Outcome {
+                stdout,
+                stderr,
+                exit_code: o.exit_code,
+            }
+        }
+        Command::Schema(args) => {
+            let v = match args.which {
+                Some(k) => report::schema::of(k),
+                None => report::schema::all(),
+            };
+            Outcome {
+                stdout: report::to_json(&v),
+                stderr: String::new(),
+                exit_code: 0,
+            }
+        }
+        Command::Completions(args) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(
+                args.shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "gate",
+                &mut buf,
+            );
+            Outcome {
+                stdout: String::from_utf8_lossy(&buf).into_owned(),
+                stderr: String::new(),
+                exit_code: 0,
+            }
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            let rendered =
+                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf);
+            match rendered {
+                Ok(()) => Outcome {
+                    stdout: String::from_utf8_lossy(&buf).into_owned(),
+                    stderr: String::new(),
+                    exit_code: 0,
+                },
+                Err(e) => Outcome {
+                    stdout: String::new(),
+                    stderr: format!("error: cannot render the man page: {e}\n"),
+                    exit_code: 2,
+                },
+            }
+        }
         Command::Audit(cmd) => {
             use cli::AuditCommand as A;
             use commands::audit;

@@ -10,5 +10,6 @@ mod check;
 mod evaluate;
 mod formats;
 mod hardening;
+mod onboarding;
 mod overrides;
 mod support;

@@ -67,7 +67,7 @@ impl Tail {
 }
 
 /// Where an event landed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Appended {
     pub log: String,
     pub seq: u64,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod check;
 pub mod evaluate;
+pub mod init;
 pub mod override_cmd;
 
 /// What the process environment contributes, captured once by the binary

@@ -18,7 +18,7 @@ use crate::overrides::{FailureKind, OverrideReport, OverrideStatus};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Verdict {
     /// `gate check`: the release may go.
     #[serde(rename = "GO")]
@@ -65,7 +65,7 @@ impl Verdict {
 }
 
 /// What the audit log records for a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventType {
     PromotionAllowed,
@@ -80,7 +80,7 @@ pub enum EventType {
 }
 
 /// Why a command could not reach a verdict on its inputs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ErrorInfo {
     /// `input` (a file that cannot be read or validated) or `usage`.
     pub kind: &'static str,
@@ -112,14 +112,14 @@ impl ErrorInfo {
 }
 
 /// An input file and the sha256 of its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InputDigest {
     pub file: String,
     pub sha256: String,
 }
 
 /// The decision record (`--format json` prints exactly this).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Decision {
     pub schema_version: u32,
     /// `check` or `evaluate`.

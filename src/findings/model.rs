@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 /// Who proved a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Kind {
     /// gate checked it itself.
@@ -26,7 +28,7 @@ impl Kind {
 }
 
 /// What a check found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Status {
     Pass,
@@ -50,7 +52,9 @@ impl Status {
 }
 
 /// What the environment's policy does with a failed finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Hard: nothing lifts it.
@@ -62,7 +66,7 @@ pub enum Action {
 }
 
 /// A place in a file that a finding points at (an offender, a heading).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Location {
     /// Path relative to the repository root, `/`-separated.
     pub file: String,
@@ -73,7 +77,7 @@ pub struct Location {
 }
 
 /// One result of one check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Stable id: `changelog`, `ci_status`, an attestation key, `pii`, ...
     pub id: String,
@@ -92,7 +96,7 @@ pub struct Finding {
     /// 1-based line in `file`.
     pub line: Option<usize>,
     /// Every place involved (each unpinned dependency, say).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<Location>,
     /// For ATTESTED findings: who attested.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -48,15 +48,18 @@ use super::toml_file;
 use crate::findings::Action;
 
 /// gate.toml as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "gate.toml")]
 pub struct RawConfig {
     /// The changelog, relative to the repository root.
+    #[schemars(with = "Option<String>")]
     pub changelog: Option<Spanned<String>>,
     /// Which project manifest declares the version.
     pub version_source: Option<VersionSource>,
     /// Where override files live, relative to the repository root
     /// (`<dir>/<env>/*.json`).
+    #[schemars(with = "Option<String>")]
     pub overrides_dir: Option<Spanned<String>>,
     /// Options of the `deps_pinned` check.
     pub deps_pinned: Option<DepsPinnedConfig>,
@@ -73,7 +76,7 @@ pub struct RawConfig {
 }
 
 /// `[audit]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
     /// The log, relative to the repository root. Keep it out of the tracked
@@ -82,7 +85,7 @@ pub struct AuditConfig {
 }
 
 /// Where the project's own version is read from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum VersionSource {
     /// Every project manifest found at the repository root.
     #[default]
@@ -97,7 +100,7 @@ pub enum VersionSource {
 }
 
 /// `[deps_pinned]`.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepsPinnedConfig {
     /// Also check development dependencies (dev groups, devDependencies,
@@ -107,7 +110,7 @@ pub struct DepsPinnedConfig {
 }
 
 /// One `[[attestations]]` entry.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttestationDef {
     /// The key under `attestations:` in release.yaml, and the finding id.
@@ -117,10 +120,11 @@ pub struct AttestationDef {
 }
 
 /// One `[[thresholds]]` entry: a number in a JSON file, within bounds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdDef {
     /// The metric's name; the finding id is `thresholds.<id>`.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// The JSON file holding it, relative to the repository root.
     pub file: String,
@@ -140,16 +144,20 @@ impl ThresholdDef {
 }
 
 /// One `[env.NAME]` table as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEnv {
     /// The built-in environment to start from.
+    #[schemars(with = "Option<String>")]
     pub extends: Option<Spanned<String>>,
-    /// Check ids or groups (`auto`, `attested`, `leakage`, `all`).
+    /// Check ids or groups (`auto`, `attested`, `leakage`, `thresholds`, `all`).
+    #[schemars(with = "Option<Vec<String>>")]
     pub required: Option<Vec<Spanned<String>>>,
     /// Per finding id (or group): what a failure does.
+    #[schemars(with = "Option<BTreeMap<String, Action>>")]
     pub actions: Option<BTreeMap<String, Spanned<Action>>>,
     /// Checks for which `not_applicable` is refused.
+    #[schemars(with = "Option<Vec<String>>")]
     pub forbid_na: Option<Vec<Spanned<String>>>,
     /// The longest an override may last, in days.
     pub max_override_days: Option<u32>,

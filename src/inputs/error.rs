@@ -11,7 +11,7 @@ use serde::Serialize;
 
 /// A problem with one input file (or directory), located as precisely as the
 /// parser allows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InputError {
     /// The file as the user named it (or as gate found it).
     pub file: PathBuf,

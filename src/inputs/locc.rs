@@ -31,7 +31,9 @@ pub enum LoccForm {
 }
 
 /// locc's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 pub enum LoccStatus {
     #[serde(rename = "PASS")]
     Pass,

@@ -58,7 +58,7 @@ pub struct NotApplicable {
 }
 
 /// What a person claimed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attestation {
     /// `true` only if the thing was done.
@@ -166,6 +166,23 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
             l.starts_with([' ', '\t']) && t.is_some_and(|r| r.trim_start().starts_with(':'))
         })
         .map(|i| i + 1)
+}
+
+/// release.yaml's shape, for `gate schema`. The parser itself is a seeded
+/// visitor (the attestation ids come from gate.toml); a test validates the
+/// shipped manifests against this schema so the two cannot drift.
+#[derive(schemars::JsonSchema)]
+#[schemars(title = "release.yaml", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ManifestSchema {
+    /// The release version (a quoted string; an unquoted number is read as written).
+    version: String,
+    /// What people attest, by attestation id (gate.toml lists the ids).
+    #[serde(default)]
+    attestations: Option<std::collections::BTreeMap<String, Attestation>>,
+    /// Checks that do not apply, by id, each with its reason.
+    #[serde(default)]
+    not_applicable: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The file as the parser sees it, before the cross-checks.

@@ -24,7 +24,7 @@ use super::project::strip_json_location;
 pub const MAX_OVERRIDE_FILES: usize = 256;
 
 /// One more approver, for environments that need several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     pub by: String,
@@ -33,7 +33,7 @@ pub struct Approval {
 }
 
 /// An override file's contents, in the order gate writes them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideData {
     pub approved_by: String,

@@ -30,7 +30,7 @@ pub const WILDCARD_SHAS: &[&str] = &["*", "any", "latest", ""];
 pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
 /// What an override file came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OverrideStatus {
     /// Valid, and lifted the decision's overridable failures.
@@ -44,7 +44,7 @@ pub enum OverrideStatus {
 }
 
 /// Why an override was rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     IdentityMismatch,
@@ -69,14 +69,14 @@ pub struct Failure {
 }
 
 /// One override file in the decision record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct OverrideReport {
     pub path: String,
     pub sha256: Option<String>,
     pub status: OverrideStatus,
     /// Why it was rejected or invalid, one line each.
     pub failures: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failure_kinds: Vec<FailureKind>,
     pub approved_by: Vec<String>,
     pub requested_by: Option<String>,

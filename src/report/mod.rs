@@ -8,6 +8,7 @@ mod json;
 pub mod junit;
 pub mod markdown;
 pub mod metrics;
+pub mod schema;
 mod text;
 
 pub use json::{render as json, to_json};
