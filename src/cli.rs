@@ -97,14 +97,23 @@ pub enum AuditCommand {
     Head(AuditSimpleArgs),
     /// Move a torn last line into a side file and record AUDIT_REPAIRED.
     Repair(AuditSimpleArgs),
+    /// Push the local git-ref log to its remote (fast-forward, with a lease).
+    Push(AuditSimpleArgs),
+    /// Fetch the remote's git-ref log into the local ref (fast-forward only).
+    Pull(AuditSimpleArgs),
 }
 
 /// Which log, and the keys that sealed it.
 #[derive(Debug, Clone, Args)]
 pub struct AuditLogArgs {
-    /// The audit log [default: gate.toml's `[audit] log` in --repo].
+    /// The audit log: a file, or `git:refs/gate/audit` [default: gate.toml's
+    /// `[audit] log` in --repo].
     #[arg(long, value_name = "PATH")]
     pub log: Option<PathBuf>,
+    /// Read (and for push/pull, share) a git-ref log through this remote
+    /// [default: gate.toml's `[audit] remote`].
+    #[arg(long, value_name = "REMOTE")]
+    pub remote: Option<String>,
     /// The repository whose gate.toml names the log.
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
@@ -215,10 +224,14 @@ pub struct ProjectArgs {
     /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Append the decision to this audit log [default: gate.toml's
-    /// `[audit] log`, if any].
+    /// Append the decision to this audit log: a file, or `git:refs/gate/audit`
+    /// [default: gate.toml's `[audit] log`, if any].
     #[arg(long, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
+    /// Share a git-ref audit log through this remote [default: gate.toml's
+    /// `[audit] remote`].
+    #[arg(long, value_name = "REMOTE")]
+    pub audit_remote: Option<String>,
 }
 
 /// `gate check`.
@@ -289,10 +302,14 @@ pub struct OverrideLocation {
     /// overrides_dir].
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// Append the change to this audit log [default: gate.toml's
-    /// `[audit] log`, if any].
+    /// Append the change to this audit log: a file, or `git:refs/gate/audit`
+    /// [default: gate.toml's `[audit] log`, if any].
     #[arg(long, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
+    /// Share a git-ref audit log through this remote [default: gate.toml's
+    /// `[audit] remote`].
+    #[arg(long, value_name = "REMOTE")]
+    pub audit_remote: Option<String>,
 }
 
 /// `gate override create`.

@@ -146,6 +146,8 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 A::Verify(a) => (audit::verify(a, env), Some(a.output.format())),
                 A::Head(a) => (audit::head(a, env), Some(a.output.format())),
                 A::Repair(a) => (audit::repair(a, env), Some(a.output.format())),
+                A::Push(a) => (audit::share(a, true), Some(a.output.format())),
+                A::Pull(a) => (audit::share(a, false), Some(a.output.format())),
                 A::Show(a) => (audit::show(a), Some(a.output.format())),
                 A::Report(a) => {
                     let o = audit::report(a, env);

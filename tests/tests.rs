@@ -9,6 +9,7 @@ mod bad_input;
 mod check;
 mod evaluate;
 mod formats;
+mod git_audit;
 mod hardening;
 mod onboarding;
 mod overrides;

@@ -3,6 +3,7 @@
 
 pub mod event;
 pub mod file;
+pub mod git_store;
 pub mod keys;
 pub mod line;
 pub mod verify;
@@ -51,4 +52,104 @@ mod golden {
             "b07eb8e07a0f87cb5e4e1257d3da4ea6d5d3b0f715db42a86fc417a935f7725b"
         );
     }
+}
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::inputs::error::InputError;
+use file::{Appended, FileLog, Locked, Tail};
+use git_store::GitLog;
+use keys::Keyring;
+
+/// Where an audit log lives: a file, or a git ref (`git:refs/gate/audit`).
+#[derive(Debug, Clone)]
+pub enum Store {
+    File(FileLog),
+    Git(GitLog),
+}
+
+/// An append in progress: the file's lock is held; the git ref is
+/// compared-and-swapped when the event is appended.
+pub enum Pending {
+    File(Locked),
+    Git(GitLog),
+}
+
+impl Store {
+    /// `location` is a path, or `git:<ref>` in the repository `repo`.
+    pub fn new(
+        location: &str,
+        repo: &Path,
+        remote: Option<String>,
+        committer: Option<&str>,
+    ) -> Self {
+        match GitLog::parse_location(location) {
+            Some(refname) => {
+                let (name, email) = committer
+                    .and_then(parse_committer)
+                    .unwrap_or_else(|| ("gate".into(), "gate@localhost".into()));
+                Store::Git(GitLog {
+                    repo: repo.to_path_buf(),
+                    refname,
+                    remote,
+                    committer: (name, email),
+                })
+            }
+            None => Store::File(FileLog::new(PathBuf::from(location))),
+        }
+    }
+
+    /// How reports name it.
+    pub fn display(&self) -> String {
+        match self {
+            Store::File(f) => crate::inputs::display(&f.path),
+            Store::Git(g) => g.display(),
+        }
+    }
+
+    /// The checked last line, without writing.
+    pub fn peek(&self, keys: &Keyring) -> Result<Tail, InputError> {
+        match self {
+            Store::File(f) => f.peek(keys),
+            Store::Git(g) => g.peek(keys),
+        }
+    }
+
+    /// The checked last line and, unless `dry_run`, an append ready to go.
+    pub fn begin(
+        &self,
+        keys: &Keyring,
+        dry_run: bool,
+    ) -> Result<(Tail, Option<Pending>), InputError> {
+        if dry_run {
+            return Ok((self.peek(keys)?, None));
+        }
+        match self {
+            Store::File(f) => {
+                let locked = f.lock(keys)?;
+                Ok((locked.tail.clone(), Some(Pending::File(locked))))
+            }
+            Store::Git(g) => Ok((g.peek(keys)?, Some(Pending::Git(g.clone())))),
+        }
+    }
+}
+
+impl Pending {
+    /// Appends the event (sealed on the tail it is chained on).
+    pub fn append(self, event: Map<String, Value>, keys: &Keyring) -> Result<Appended, InputError> {
+        match self {
+            Pending::File(l) => l.append(event, keys),
+            Pending::Git(g) => g.append(event, keys),
+        }
+    }
+}
+
+/// `Name <email>`.
+fn parse_committer(s: &str) -> Option<(String, String)> {
+    let (name, rest) = s.split_once('<')?;
+    let email = rest.strip_suffix('>')?;
+    Some((name.trim().to_string(), email.trim().to_string()))
+        .filter(|(n, e)| !n.is_empty() && !e.is_empty())
 }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Environment;
-use crate::audit::file::{Appended, FileLog, Tail};
-use crate::audit::verify::{verify as verify_log, Anchor, Report};
+use crate::audit::file::{Appended, Tail};
+use crate::audit::verify::{verify as verify_log, Anchor, Class, Problem, Report};
+use crate::audit::Store;
 use crate::cli::{
     AuditExportArgs, AuditLogArgs, AuditReportArgs, AuditShowArgs, AuditSimpleArgs,
     AuditVerifyArgs, ExportFormat,
@@ -99,11 +100,8 @@ impl AuditOutcome {
     }
 }
 
-/// The log these flags name.
-fn log_path(a: &AuditLogArgs) -> Result<PathBuf, ErrorInfo> {
-    if let Some(p) = &a.log {
-        return Ok(p.clone());
-    }
+/// The log these flags name: a file, or a git ref (`git:refs/gate/audit`).
+fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {
     let req = Request {
         repo: a.repo.clone(),
         manifest: None,
@@ -111,21 +109,62 @@ fn log_path(a: &AuditLogArgs) -> Result<PathBuf, ErrorInfo> {
         ci_status: None,
         release_commit: None,
     };
-    let config = load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?;
-    config.audit_log().map(|l| a.repo.join(l)).ok_or_else(|| {
-        ErrorInfo::usage("no audit log: pass --log, or set `[audit] log` in gate.toml")
-    })
+    let config = if a.log.is_some() && a.config.is_none() {
+        load_config(&req).ok()
+    } else {
+        Some(load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?)
+    };
+    super::audit_store(
+        a.log.as_deref(),
+        a.remote.as_deref(),
+        &a.repo,
+        config.as_ref(),
+    )
+    .ok_or_else(|| ErrorInfo::usage("no audit log: pass --log, or set `[audit] log` in gate.toml"))
 }
 
-fn exists(p: &PathBuf) -> Result<(), ErrorInfo> {
-    if p.exists() {
-        Ok(())
-    } else {
-        Err(ErrorInfo::input(vec![InputError::file(
-            p,
-            "not found; expected an audit log",
-        )]))
+/// A file holding the log's lines: the file itself, or a git-ref log
+/// written out as JSONL (kept alive by the returned guard).
+fn readable(s: &Store) -> Result<(PathBuf, Option<tempfile::NamedTempFile>), ErrorInfo> {
+    match s {
+        Store::File(f) => {
+            if f.path.exists() {
+                Ok((f.path.clone(), None))
+            } else {
+                Err(ErrorInfo::input(vec![InputError::file(
+                    &f.path,
+                    "not found; expected an audit log",
+                )]))
+            }
+        }
+        Store::Git(g) => {
+            let tmp = g.materialize().map_err(|e| ErrorInfo::input(vec![e]))?;
+            Ok((tmp.path().to_path_buf(), Some(tmp)))
+        }
     }
+}
+
+/// A git-ref log whose remote head does not descend from the head this
+/// repository saw last was rewritten (force-pushed): that is the chain's
+/// problem, whatever the lines say on their own.
+fn rewritten(s: &Store, report: &mut Report) -> Result<(), ErrorInfo> {
+    let Store::Git(g) = s else { return Ok(()) };
+    if let Some((truncated, message)) = g.rewrite().map_err(|e| ErrorInfo::input(vec![e]))? {
+        if report.problem.is_none() {
+            let class = if truncated {
+                Class::Truncated
+            } else {
+                Class::Tampered
+            };
+            report.problem = Some(Problem {
+                class,
+                line: report.events,
+                seq: report.head.as_ref().map(|h| h.seq),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn status_of(r: &Report) -> String {
@@ -148,14 +187,16 @@ fn anchor(s: Option<&String>) -> Result<Option<Anchor>, ErrorInfo> {
 pub fn verify(args: &AuditVerifyArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit verify";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let path = log_path(&args.log)?;
-        exists(&path)?;
+        let s = store(&args.log)?;
+        let (path, _guard) = readable(&s)?;
         let a = anchor(args.expect_head.as_ref())?;
         let keys = env
             .keyring(args.log.keyring.as_deref())
             .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let report = verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
-        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        let mut report =
+            verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
+        rewritten(&s, &mut report)?;
+        let mut out = AuditOutcome::new(CMD, Some(s.display()));
         out.exit_code = if report.intact() { 0 } else { 1 };
         out.status = Some(status_of(&report));
         out.verify = Some(report);
@@ -168,23 +209,18 @@ pub fn verify(args: &AuditVerifyArgs, env: &Environment) -> AuditOutcome {
 pub fn head(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit head";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let path = log_path(&args.log)?;
-        exists(&path)?;
+        let s = store(&args.log)?;
+        if let Store::File(f) = &s {
+            readable(&Store::File(f.clone()))?;
+        }
         let keys = env
             .keyring(args.log.keyring.as_deref())
             .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let tail = FileLog::new(&path)
-            .peek(&keys)
-            .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        let tail = s.peek(&keys).map_err(|e| ErrorInfo::input(vec![e]))?;
+        let mut out = AuditOutcome::new(CMD, Some(s.display()));
         match tail {
             Tail::Ok { seq, hash, .. } => out.head = Some(Anchor { seq, hash }),
-            Tail::Empty => {
-                return Err(ErrorInfo::usage(format!(
-                    "{}: no events yet",
-                    display(&path)
-                )))
-            }
+            Tail::Empty => return Err(ErrorInfo::usage(format!("{}: no events yet", s.display()))),
             other => {
                 out.exit_code = 1;
                 out.status = Some("broken".into());
@@ -200,14 +236,19 @@ pub fn head(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
 pub fn repair(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit repair";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let path = log_path(&args.log)?;
-        exists(&path)?;
+        let s = store(&args.log)?;
+        let mut out = AuditOutcome::new(CMD, Some(s.display()));
+        let Store::File(f) = &s else {
+            out.warnings
+                .push("a git ref holds whole objects: there is no torn line to repair".into());
+            return Ok(out);
+        };
+        readable(&s)?;
         let keys = env
             .keyring(args.log.keyring.as_deref())
             .map_err(|e| ErrorInfo::input(vec![e]))?;
         let event = crate::audit::event::repaired(&env.actor(), env.now);
-        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
-        match FileLog::new(&path)
+        match f
             .repair(&keys, event)
             .map_err(|e| ErrorInfo::input(vec![e]))?
         {
@@ -263,8 +304,8 @@ pub fn show(args: &AuditShowArgs) -> AuditOutcome {
     const CMD: &str = "audit show";
     let run =
         || -> Result<AuditOutcome, ErrorInfo> {
-            let path = log_path(&args.log)?;
-            exists(&path)?;
+            let s = store(&args.log)?;
+            let (path, _guard) = readable(&s)?;
             let since = args
                 .since
                 .as_deref()
@@ -277,7 +318,7 @@ pub fn show(args: &AuditShowArgs) -> AuditOutcome {
                 .map(parse_time)
                 .transpose()
                 .map_err(|e| ErrorInfo::usage(format!("--until: {e}")))?;
-            let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+            let mut out = AuditOutcome::new(CMD, Some(s.display()));
             for (_, v) in events(&path, &mut out.warnings)? {
                 if args
                     .env
@@ -308,8 +349,8 @@ pub fn show(args: &AuditShowArgs) -> AuditOutcome {
 pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
     const CMD: &str = "audit export";
     let fail = |e| Box::new(AuditOutcome::failed(CMD, e));
-    let path = log_path(&args.log).map_err(fail)?;
-    exists(&path).map_err(fail)?;
+    let s = store(&args.log).map_err(fail)?;
+    let (path, _guard) = readable(&s).map_err(fail)?;
     match args.format {
         ExportFormat::Jsonl => {
             // The log's own bytes, complete lines only.
@@ -393,14 +434,16 @@ pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
 pub fn report(args: &AuditReportArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit report";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let path = log_path(&args.log)?;
-        exists(&path)?;
+        let s = store(&args.log)?;
+        let (path, _guard) = readable(&s)?;
         let a = anchor(args.expect_head.as_ref())?;
         let keys = env
             .keyring(args.log.keyring.as_deref())
             .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let chain = verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
-        let mut out = AuditOutcome::new(CMD, Some(display(&path)));
+        let mut chain =
+            verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
+        rewritten(&s, &mut chain)?;
+        let mut out = AuditOutcome::new(CMD, Some(s.display()));
         let mut s = Summary::default();
         for (_, v) in events(&path, &mut out.warnings)? {
             s.events += 1;
@@ -446,4 +489,28 @@ pub fn report(args: &AuditReportArgs, env: &Environment) -> AuditOutcome {
         Ok(out)
     };
     run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// `gate audit push` and `gate audit pull`: share a git-ref log.
+pub fn share(args: &AuditSimpleArgs, push: bool) -> AuditOutcome {
+    let cmd = if push { "audit push" } else { "audit pull" };
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let s = store(&args.log)?;
+        let Store::Git(g) = &s else {
+            return Err(ErrorInfo::usage(
+                "push and pull share a git-ref log: pass --log git:refs/gate/audit",
+            ));
+        };
+        let moved =
+            if push { g.push_local() } else { g.pull() }.map_err(|e| ErrorInfo::input(vec![e]))?;
+        let mut out = AuditOutcome::new(cmd, Some(s.display()));
+        match moved {
+            Some(oid) => out.status = Some(format!("{} is at {oid}", g.refname)),
+            None => out
+                .warnings
+                .push(format!("{} has no events yet", g.refname)),
+        }
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(cmd, e))
 }

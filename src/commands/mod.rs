@@ -243,14 +243,37 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
 }
 
 /// The audit log a command records to: `--audit-log`, else gate.toml's
-/// `[audit] log` relative to the repository.
-pub(crate) fn audit_log_path(
+/// `[audit] log` (a path relative to the repository, or `git:<ref>`), with
+/// the remote from `--audit-remote` or `[audit] remote`.
+pub(crate) fn audit_store(
     flag: Option<&std::path::Path>,
+    remote: Option<&str>,
     repo: &std::path::Path,
     config: Option<&ConfigFile>,
-) -> Option<std::path::PathBuf> {
-    flag.map(std::path::Path::to_path_buf)
-        .or_else(|| config.and_then(|c| c.audit_log()).map(|l| repo.join(l)))
+) -> Option<crate::audit::Store> {
+    let location = match flag {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => {
+            let l = config.and_then(|c| c.audit_log())?;
+            if l.starts_with("git:") {
+                l.to_string()
+            } else {
+                repo.join(l).to_string_lossy().into_owned()
+            }
+        }
+    };
+    let remote = remote
+        .map(String::from)
+        .or_else(|| config.and_then(|c| c.audit_remote()).map(String::from));
+    let committer = std::env::var("GATE_AUDIT_COMMITTER")
+        .ok()
+        .or_else(|| config.and_then(|c| c.audit_committer()).map(String::from));
+    Some(crate::audit::Store::new(
+        &location,
+        repo,
+        remote,
+        committer.as_deref(),
+    ))
 }
 
 /// Records a decision in the audit log, if one is configured. Under the
@@ -260,12 +283,11 @@ pub(crate) fn audit_log_path(
 /// writes nothing.
 pub(crate) fn record(
     d: &mut Decision,
-    log: Option<std::path::PathBuf>,
+    log: Option<crate::audit::Store>,
     policy: Option<&EnvPolicy>,
     env: &Environment,
     dry_run: bool,
 ) {
-    use crate::audit::file::FileLog;
     use crate::findings::{Action, AUDIT_CHAIN};
     let title = "Audit log checks out before appending";
     let Some(log) = log else {
@@ -286,19 +308,11 @@ pub(crate) fn record(
         Ok(k) => k,
         Err(e) => return fail(d, e),
     };
-    let store = FileLog::new(&log);
-    let (tail, locked) = if dry_run {
-        match store.peek(&keys) {
-            Ok(t) => (t, None),
-            Err(e) => return fail(d, e),
-        }
-    } else {
-        match store.lock(&keys) {
-            Ok(l) => (l.tail.clone(), Some(l)),
-            Err(e) => return fail(d, e),
-        }
+    let (tail, locked) = match log.begin(&keys, dry_run) {
+        Ok(t) => t,
+        Err(e) => return fail(d, e),
     };
-    let shown = crate::inputs::display(&log);
+    let shown = log.display();
     if d.error.is_none() {
         let f = match (&tail, tail.problem()) {
             (_, Some(p)) => Finding {
@@ -473,8 +487,9 @@ pub(crate) fn conclude(
             None
         }
     };
-    let log = audit_log_path(
+    let log = audit_store(
         project.audit_log.as_deref(),
+        project.audit_remote.as_deref(),
         &project.repo,
         setup.map(|s| &s.config),
     );

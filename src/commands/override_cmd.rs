@@ -273,7 +273,12 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(relative_to(&loc.repo, &path));
     if !args.dry_run {
-        let log = super::audit_log_path(loc.audit_log.as_deref(), &loc.repo, Some(&setup.config));
+        let log = super::audit_store(
+            loc.audit_log.as_deref(),
+            loc.audit_remote.as_deref(),
+            &loc.repo,
+            Some(&setup.config),
+        );
         let bytes = pretty(&data);
         let value = serde_json::to_value(&data).unwrap_or(Value::Null);
         let shown = out.path.clone().unwrap_or_default();
@@ -455,7 +460,12 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
     if !args.dry_run {
         let loc = &args.location;
         let config = crate::inputs::load_config(&request(loc)).ok();
-        let log = super::audit_log_path(loc.audit_log.as_deref(), &loc.repo, config.as_ref());
+        let log = super::audit_store(
+            loc.audit_log.as_deref(),
+            loc.audit_remote.as_deref(),
+            &loc.repo,
+            config.as_ref(),
+        );
         let shown = display(&args.path);
         let old = text.text.clone();
         let path = args.path.clone();
@@ -576,7 +586,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
 /// change is never on disk without being in the log.
 #[allow(clippy::too_many_arguments)]
 fn recorded_with_undo(
-    log: Option<PathBuf>,
+    log: Option<crate::audit::Store>,
     env: &Environment,
     event_type: &str,
     command: &str,
@@ -592,15 +602,18 @@ fn recorded_with_undo(
         return Ok(None);
     };
     let keys = env.keyring(None).map_err(input)?;
-    let locked = crate::audit::file::FileLog::new(&log)
-        .lock(&keys)
-        .map_err(input)?;
-    if let Some(p) = locked.tail.problem() {
+    let (tail, pending) = log.begin(&keys, false).map_err(input)?;
+    if let Some(p) = tail.problem() {
         return Err(ErrorInfo::input(vec![InputError::file(
-            &log,
+            log.display(),
             format!("not written, as it could not be recorded: {p}"),
         )]));
     }
+    let Some(locked) = pending else {
+        return Err(ErrorInfo::usage(
+            "the audit log could not be opened for appending",
+        ));
+    };
     write().map_err(input)?;
     let sha256 = crate::audit::file::digest(bytes);
     let event = crate::audit::event::override_event(

@@ -79,9 +79,14 @@ pub struct RawConfig {
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
-    /// The log, relative to the repository root. Keep it out of the tracked
-    /// tree (a git-ignored `.gate/`), or `release_point` fails on its writes.
+    /// The log, relative to the repository root, or `git:refs/gate/audit`
+    /// for the git-ref store. Keep a file out of the tracked tree (a
+    /// git-ignored `.gate/`), or `release_point` fails on its writes.
     pub log: Option<String>,
+    /// With the git-ref store: the remote to share the ref through.
+    pub remote: Option<String>,
+    /// With the git-ref store: `Name <email>` of the commits gate writes.
+    pub committer: Option<String>,
 }
 
 /// Where the project's own version is read from.
@@ -293,6 +298,16 @@ impl ConfigFile {
     /// The audit log gate.toml names, relative to the repository root.
     pub fn audit_log(&self) -> Option<&str> {
         self.raw.audit.as_ref().and_then(|a| a.log.as_deref())
+    }
+
+    /// The remote the git-ref audit store is shared through.
+    pub fn audit_remote(&self) -> Option<&str> {
+        self.raw.audit.as_ref().and_then(|a| a.remote.as_deref())
+    }
+
+    /// The committer of the git-ref audit store.
+    pub fn audit_committer(&self) -> Option<&str> {
+        self.raw.audit.as_ref().and_then(|a| a.committer.as_deref())
     }
 
     /// The overrides folder relative to the repository root.

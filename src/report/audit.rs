@@ -33,6 +33,11 @@ pub fn text(o: &AuditOutcome) -> String {
                 );
             }
         }
+        "audit push" | "audit pull" => {
+            if let Some(st) = &o.status {
+                let _ = writeln!(out, "{st}");
+            }
+        }
         "audit show" => {
             for e in &o.events {
                 let s = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("-").to_string();

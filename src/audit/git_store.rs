@@ -1,0 +1,495 @@
+//! The audit log in a git ref (default `refs/gate/audit`), shared through
+//! the remote the team already has.
+//!
+//! Each event is one commit whose tree holds a single blob, `event.json`,
+//! the canonical line; the chain of first parents is the log. An append
+//! reads only the head commit's blob (O(1) in the number of events), writes
+//! a blob, a tree and a commit, and moves the ref with a compare-and-swap:
+//! the ref moves only from the head the event was chained on.
+//!
+//! With a remote, the ref is fetched into `refs/gate/remotes/<remote>/...`,
+//! the event is chained on the remote's head and pushed with
+//! `--force-with-lease=<ref>:<that head>`; a rejected push is fetched,
+//! re-chained on the new head and retried with bounded, jittered backoff.
+//! The last head seen from each remote is remembered
+//! (`refs/gate/seen/<remote>/...`): a remote head that does not descend from
+//! it means the ref was rewritten, which is an error. The transport is the
+//! `git` command, so the runner's credentials apply.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use git2::{Oid, Repository, Signature};
+use serde_json::{Map, Value};
+
+use super::file::{check_line, seal, Appended, Tail};
+use super::keys::Keyring;
+use crate::inputs::error::InputError;
+
+/// The blob each event commit holds.
+pub const EVENT_FILE: &str = "event.json";
+/// How many times a rejected push is retried.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// A log kept in a git ref.
+#[derive(Debug, Clone)]
+pub struct GitLog {
+    /// The repository (its work tree or git folder).
+    pub repo: PathBuf,
+    /// `refs/gate/audit`.
+    pub refname: String,
+    /// The remote to share through, if any.
+    pub remote: Option<String>,
+    /// `Name <email>` of the commits gate writes.
+    pub committer: (String, String),
+}
+
+fn err(repo: &Path, what: &str, e: impl std::fmt::Display) -> InputError {
+    InputError::file(repo, format!("{what}: {e}"))
+}
+
+impl GitLog {
+    /// `git:refs/gate/audit` → the ref name; `None` for file paths.
+    pub fn parse_location(s: &str) -> Option<String> {
+        let r = s.strip_prefix("git:")?;
+        let r = if r.is_empty() { "refs/gate/audit" } else { r };
+        Some(if r.starts_with("refs/") {
+            r.to_string()
+        } else {
+            format!("refs/{r}")
+        })
+    }
+
+    /// How reports name it.
+    pub fn display(&self) -> String {
+        match &self.remote {
+            Some(r) => format!("git:{} ({r})", self.refname),
+            None => format!("git:{}", self.refname),
+        }
+    }
+
+    fn open(&self) -> Result<Repository, InputError> {
+        Repository::discover(&self.repo).map_err(|e| {
+            err(
+                &self.repo,
+                "not a git repository for the audit ref",
+                e.message(),
+            )
+        })
+    }
+
+    fn tracking(&self, remote: &str) -> String {
+        format!(
+            "refs/gate/remotes/{remote}/{}",
+            self.refname.trim_start_matches("refs/")
+        )
+    }
+
+    fn seen(&self, remote: &str) -> String {
+        format!(
+            "refs/gate/seen/{remote}/{}",
+            self.refname.trim_start_matches("refs/")
+        )
+    }
+
+    /// Runs `git` in the repository; its stderr on failure.
+    fn git(&self, args: &[&str]) -> Result<(), String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.repo)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
+    /// Fetches the remote's ref into the tracking ref; `Ok(None)` when the
+    /// remote has no such ref yet. Refuses a head that does not descend from
+    /// the one seen last: the remote ref was rewritten.
+    pub fn fetch(&self, repo: &Repository, remote: &str) -> Result<Option<Oid>, InputError> {
+        let head = self.fetch_raw(repo, remote)?;
+        self.check_seen(repo, remote, head)?;
+        Ok(head)
+    }
+
+    /// Fetches without judging the history (for readers, which report a
+    /// rewrite rather than refuse to read).
+    fn fetch_raw(&self, repo: &Repository, remote: &str) -> Result<Option<Oid>, InputError> {
+        let tracking = self.tracking(remote);
+        let spec = format!("+{}:{tracking}", self.refname);
+        if let Err(e) = self.git(&["fetch", "--quiet", "--no-tags", remote, &spec]) {
+            if e.contains("couldn't find remote ref") || e.contains("could not find remote ref") {
+                let _ = repo.find_reference(&tracking).map(|mut r| r.delete());
+                return Ok(None);
+            }
+            return Err(err(
+                &self.repo,
+                &format!("cannot fetch {} from {remote}", self.refname),
+                e,
+            ));
+        }
+        repo.refname_to_id(&tracking)
+            .map(Some)
+            .map_err(|e| err(&self.repo, "cannot read the fetched ref", e.message()))
+    }
+
+    /// Whether the remote's ref was rewritten since this repository last saw
+    /// it: `Some((truncated, message))`, truncated when it went back to an
+    /// earlier head.
+    pub fn rewrite(&self) -> Result<Option<(bool, String)>, InputError> {
+        let Some(remote) = &self.remote else {
+            return Ok(None);
+        };
+        let repo = self.open()?;
+        let head = self.fetch_raw(&repo, remote)?;
+        Ok(match self.check_seen(&repo, remote, head) {
+            Ok(()) => None,
+            Err(e) => {
+                let seen = repo.refname_to_id(&self.seen(remote)).ok();
+                let truncated = match (head, seen) {
+                    (None, _) => true,
+                    (Some(h), Some(s)) => repo.graph_descendant_of(s, h).unwrap_or(false),
+                    _ => false,
+                };
+                Some((truncated, e.message))
+            }
+        })
+    }
+
+    fn check_seen(
+        &self,
+        repo: &Repository,
+        remote: &str,
+        head: Option<Oid>,
+    ) -> Result<(), InputError> {
+        let Ok(seen) = repo.refname_to_id(&self.seen(remote)) else {
+            return Ok(());
+        };
+        let ok = match head {
+            Some(h) => h == seen || repo.graph_descendant_of(h, seen).unwrap_or(false),
+            None => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            let now = head.map_or("nothing".to_string(), |h| h.to_string());
+            Err(InputError::file(
+                &self.repo,
+                format!("{} on {remote} was rewritten: it was at {seen}, it is now {now}, which does not descend from it", self.refname),
+            ))
+        }
+    }
+
+    fn remember(&self, repo: &Repository, remote: &str, head: Oid) -> Result<(), InputError> {
+        repo.reference(&self.seen(remote), head, true, "gate: audit head seen")
+            .map(|_| ())
+            .map_err(|e| err(&self.repo, "cannot remember the audit head", e.message()))
+    }
+
+    /// The event line of an event commit.
+    fn line(repo: &Repository, commit: Oid) -> Result<Vec<u8>, String> {
+        let c = repo
+            .find_commit(commit)
+            .map_err(|e| e.message().to_string())?;
+        let tree = c.tree().map_err(|e| e.message().to_string())?;
+        let entry = tree
+            .get_name(EVENT_FILE)
+            .ok_or_else(|| format!("commit {commit} has no {EVENT_FILE}"))?;
+        let blob = repo
+            .find_blob(entry.id())
+            .map_err(|e| e.message().to_string())?;
+        let mut bytes = blob.content().to_vec();
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        Ok(bytes)
+    }
+
+    /// The checked tail at `head`.
+    fn tail_at(repo: &Repository, head: Option<Oid>, keys: &Keyring) -> Tail {
+        match head {
+            None => Tail::Empty,
+            Some(h) => match Self::line(repo, h) {
+                Ok(line) => check_line(&line, keys),
+                Err(e) => Tail::Bad {
+                    class: "TAMPERED",
+                    message: format!("the head event commit is not an event: {e}"),
+                },
+            },
+        }
+    }
+
+    /// The head the next event is chained on: the remote's (fetched), or
+    /// the local ref's.
+    fn base(&self, repo: &Repository) -> Result<Option<Oid>, InputError> {
+        match &self.remote {
+            Some(r) => self.fetch(repo, r),
+            None => Ok(repo.refname_to_id(&self.refname).ok()),
+        }
+    }
+
+    /// Reads and checks the last event.
+    pub fn peek(&self, keys: &Keyring) -> Result<Tail, InputError> {
+        let repo = self.open()?;
+        let head = self.base(&repo)?;
+        Ok(Self::tail_at(&repo, head, keys))
+    }
+
+    /// Appends `event`: chained on the current head, moved there by
+    /// compare-and-swap (and pushed with a lease); on a lost race, chained
+    /// again on the new head. `check` sees each tail first and may refuse.
+    pub fn append(
+        &self,
+        event: Map<String, Value>,
+        keys: &Keyring,
+    ) -> Result<Appended, InputError> {
+        let repo = self.open()?;
+        let mut rng = Jitter::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            let head = self.base(&repo)?;
+            let tail = Self::tail_at(&repo, head, keys);
+            let (seq, prev) = tail
+                .next()
+                .ok_or_else(|| InputError::file(&self.repo, tail.problem().unwrap_or_default()))?;
+            if let Tail::Ok {
+                key_id: Some(id), ..
+            } = &tail
+            {
+                if keys.current.is_none() {
+                    return Err(InputError::file(&self.repo, format!("the log is keyed (key {id}); set GATE_AUDIT_KEY: a keyed log never continues unkeyed")));
+                }
+            }
+            let (line, hash) = seal(event.clone(), seq, &prev, keys);
+            let commit = self.commit(&repo, head, &line, seq, &event)?;
+            let moved = match &self.remote {
+                None => self.swap(&repo, &self.refname, head, commit),
+                Some(remote) => self.push(&repo, remote, head, commit),
+            };
+            match moved {
+                Ok(()) => {
+                    return Ok(Appended {
+                        log: self.display(),
+                        seq,
+                        hash,
+                    });
+                }
+                Err(lost) if attempt + 1 < MAX_ATTEMPTS => {
+                    let _ = lost;
+                    std::thread::sleep(rng.backoff(attempt));
+                }
+                Err(lost) => {
+                    return Err(InputError::file(
+                        &self.repo,
+                        format!(
+                            "could not append to {} after {MAX_ATTEMPTS} attempts: {lost}",
+                            self.display()
+                        ),
+                    ))
+                }
+            }
+        }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    fn commit(
+        &self,
+        repo: &Repository,
+        parent: Option<Oid>,
+        line: &str,
+        seq: u64,
+        event: &Map<String, Value>,
+    ) -> Result<Oid, InputError> {
+        let e = |what: &str, x: git2::Error| err(&self.repo, what, x.message().to_string());
+        let blob = repo
+            .blob(format!("{line}\n").as_bytes())
+            .map_err(|x| e("cannot write the event", x))?;
+        let mut tb = repo
+            .treebuilder(None)
+            .map_err(|x| e("cannot build the tree", x))?;
+        tb.insert(EVENT_FILE, blob, 0o100644)
+            .map_err(|x| e("cannot build the tree", x))?;
+        let tree = repo
+            .find_tree(tb.write().map_err(|x| e("cannot write the tree", x))?)
+            .map_err(|x| e("cannot read the tree", x))?;
+        let sig = Signature::now(&self.committer.0, &self.committer.1)
+            .map_err(|x| e("bad committer", x))?;
+        let parents: Vec<git2::Commit> = parent
+            .map(|p| repo.find_commit(p))
+            .transpose()
+            .map_err(|x| e("cannot read the head", x))?
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let kind = event
+            .get("event_type")
+            .and_then(Value::as_str)
+            .unwrap_or("EVENT");
+        repo.commit(
+            None,
+            &sig,
+            &sig,
+            &format!("gate audit: seq {seq} {kind}"),
+            &tree,
+            &parents,
+        )
+        .map_err(|x| e("cannot write the commit", x))
+    }
+
+    /// Moves `refname` from `old` to `new`, or fails if it is not at `old`.
+    fn swap(
+        &self,
+        repo: &Repository,
+        refname: &str,
+        old: Option<Oid>,
+        new: Oid,
+    ) -> Result<(), String> {
+        let msg = "gate: audit append";
+        let r = match old {
+            Some(o) => repo.reference_matching(refname, new, true, o, msg),
+            None => repo.reference(refname, new, false, msg),
+        };
+        r.map(|_| ()).map_err(|e| e.message().to_string())
+    }
+
+    /// Pushes `new` to the remote's ref with a lease on `old`; then moves the
+    /// local and tracking refs and remembers the head.
+    fn push(
+        &self,
+        repo: &Repository,
+        remote: &str,
+        old: Option<Oid>,
+        new: Oid,
+    ) -> Result<(), String> {
+        let lease = format!(
+            "--force-with-lease={}:{}",
+            self.refname,
+            old.map_or(String::new(), |o| o.to_string())
+        );
+        self.git(&[
+            "push",
+            "--quiet",
+            "--no-verify",
+            &lease,
+            remote,
+            &format!("{new}:{}", self.refname),
+        ])?;
+        let _ = repo.reference(&self.tracking(remote), new, true, "gate: pushed");
+        let _ = repo.reference(&self.refname, new, true, "gate: pushed");
+        self.remember(repo, remote, new).map_err(|e| e.message)?;
+        Ok(())
+    }
+
+    /// Every event line, oldest first (first parents from the head).
+    pub fn lines(&self) -> Result<Vec<Vec<u8>>, InputError> {
+        let repo = self.open()?;
+        let head = match &self.remote {
+            Some(r) => self.fetch_raw(&repo, r)?,
+            None => repo.refname_to_id(&self.refname).ok(),
+        };
+        let mut out = Vec::new();
+        let mut at = head;
+        while let Some(c) = at {
+            out.push(
+                Self::line(&repo, c)
+                    .unwrap_or_else(|e| format!("{{\"not_an_event\":\"{e}\"}}").into_bytes()),
+            );
+            let commit = repo
+                .find_commit(c)
+                .map_err(|e| err(&self.repo, "cannot read an event commit", e.message()))?;
+            at = commit.parent_id(0).ok();
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The log as JSONL in a temporary file, for the file-based readers.
+    pub fn materialize(&self) -> Result<tempfile::NamedTempFile, InputError> {
+        use std::io::Write;
+        let mut f = tempfile::NamedTempFile::new()
+            .map_err(|e| err(&self.repo, "cannot create a temporary file", e))?;
+        for l in self.lines()? {
+            f.write_all(&l)
+                .and_then(|_| f.write_all(b"\n"))
+                .map_err(|e| err(&self.repo, "cannot write", e))?;
+        }
+        f.flush().map_err(|e| err(&self.repo, "cannot write", e))?;
+        Ok(f)
+    }
+
+    /// `gate audit push`: the local ref to the remote, with a lease on the
+    /// remote's head; only a fast-forward is accepted.
+    pub fn push_local(&self) -> Result<Option<Oid>, InputError> {
+        let remote = self
+            .remote
+            .as_deref()
+            .ok_or_else(|| InputError::file(&self.repo, "no remote: pass --remote"))?;
+        let repo = self.open()?;
+        let Ok(local) = repo.refname_to_id(&self.refname) else {
+            return Ok(None);
+        };
+        let theirs = self.fetch(&repo, remote)?;
+        if let Some(t) = theirs {
+            if t != local && !repo.graph_descendant_of(local, t).unwrap_or(false) {
+                return Err(InputError::file(
+                    &self.repo,
+                    format!(
+                        "the local {} does not descend from {remote}'s: pull first",
+                        self.refname
+                    ),
+                ));
+            }
+        }
+        self.push(&repo, remote, theirs, local)
+            .map_err(|e| err(&self.repo, "push rejected", e))?;
+        Ok(Some(local))
+    }
+
+    /// `gate audit pull`: the remote's ref into the local one, only as a
+    /// fast-forward.
+    pub fn pull(&self) -> Result<Option<Oid>, InputError> {
+        let remote = self
+            .remote
+            .as_deref()
+            .ok_or_else(|| InputError::file(&self.repo, "no remote: pass --remote"))?;
+        let repo = self.open()?;
+        let Some(theirs) = self.fetch(&repo, remote)? else {
+            return Ok(None);
+        };
+        if let Ok(local) = repo.refname_to_id(&self.refname) {
+            if local != theirs && !repo.graph_descendant_of(theirs, local).unwrap_or(false) {
+                return Err(InputError::file(&self.repo, format!("{remote}'s {} does not descend from the local one: it was rewritten, or the local ref has unpushed events", self.refname)));
+            }
+        }
+        repo.reference(&self.refname, theirs, true, "gate: audit pull")
+            .map_err(|e| err(&self.repo, "cannot move the local ref", e.message()))?;
+        self.remember(&repo, remote, theirs)?;
+        Ok(Some(theirs))
+    }
+}
+
+/// Backoff with jitter, without a random-number crate: a xorshift seeded
+/// by the clock and the process id.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Self {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Self(t ^ (u64::from(std::process::id()) << 32) | 1)
+    }
+
+    fn backoff(&mut self, attempt: u32) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let base = 20u64 << attempt.min(6); // 20 ms .. 1.28 s
+        Duration::from_millis(base / 2 + self.0 % base)
+    }
+}
