@@ -571,3 +571,54 @@ fn limits_are_enforced_with_their_reason() {
     );
     assert!(v.stdout.contains("nested deeper than 32"), "{}", v.stdout);
 }
+
+/// Byte-offset slicing of user text panicked on multi-byte characters (the
+/// override_file fuzz target found the first one): a `--sha` of any text,
+/// and an audit log whose events carry one, must be reported, not crash.
+#[test]
+fn regression_non_ascii_text_where_hex_is_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json", "markdown", "junit"] {
+        let run = gate_in(
+            dir.path(),
+            &[
+                "evaluate",
+                "--env",
+                "staging",
+                "--sha",
+                "aééééééééééééééé",
+                "--locc-artifact",
+                &artifact("checks_pass.json"),
+                "--ci-status",
+                "success",
+                "--format",
+                format,
+            ],
+            &[],
+        );
+        assert!(
+            !run.stderr.contains("panicked") && run.code != 101,
+            "{format}: {}",
+            run.stderr
+        );
+    }
+    let log = dir.path().join("a.jsonl");
+    std::fs::write(
+        &log,
+        "{\"event_type\":\"X\",\"sha\":\"aééééééééééééééé\",\"ts\":\"2026-11-21T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    for args in [
+        &["audit", "show", "--log"][..],
+        &["audit", "report", "--log"][..],
+    ] {
+        let mut a = args.to_vec();
+        a.push(log.to_str().unwrap());
+        let run = gate_in(dir.path(), &a, &[]);
+        assert!(
+            !run.stderr.contains("panicked") && run.code != 101,
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

@@ -121,9 +121,9 @@ fn decide(
     if rc.stepped_over > 0 {
         d.warnings.push(format!(
             "HEAD {} is {} override-only commit(s) past the release commit {}; overrides bind to the release commit",
-            &rc.sha[..rc.sha.len().min(12)],
+            crate::inputs::prefix(&rc.sha, 12),
             rc.stepped_over,
-            &rc.release[..rc.release.len().min(12)]
+            crate::inputs::prefix(&rc.release, 12)
         ));
     }
     if !rc.in_repo && args.sha.is_some() && std::fs::metadata(repo.join(".git")).is_ok() {

@@ -305,7 +305,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     if rc.stepped_over > 0 {
         out.warnings.push(format!(
             "bound to the release commit {}, {} override-only commit(s) before HEAD",
-            &rc.release[..12],
+            crate::inputs::prefix(&rc.release, 12),
             rc.stepped_over
         ));
     }

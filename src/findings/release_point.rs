@@ -64,11 +64,11 @@ impl Check for ReleasePoint {
             }
             Some(RepoState::Ready(h)) => h,
         };
-        let short = &head.sha[..head.sha.len().min(12)];
+        let short = crate::inputs::prefix(&head.sha, 12);
         let at = match (&head.release_commit, &head.branch) {
             (Some(rc), _) => format!(
                 "release commit {} (HEAD {short} adds only overrides)",
-                &rc[..rc.len().min(12)]
+                crate::inputs::prefix(rc, 12)
             ),
             (None, Some(b)) => format!("HEAD {short} ({b})"),
             (None, None) => format!("detached HEAD {short}"),

@@ -277,6 +277,13 @@ pub fn relative_to(root: &Path, path: &Path) -> String {
     display(path.strip_prefix(root).unwrap_or(path))
 }
 
+/// The first `chars` characters of `s`: for showing a prefix of text that
+/// should be hex but comes from a user (a commit id, a hash), where slicing
+/// at a byte offset could land inside a character.
+pub fn prefix(s: &str, chars: usize) -> &str {
+    s.char_indices().nth(chars).map_or(s, |(i, _)| &s[..i])
+}
+
 /// A path as it appears in reports: `/`-separated.
 pub fn display(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")

@@ -345,8 +345,9 @@ pub fn to_lift(findings: &[Finding]) -> Vec<String> {
 }
 
 fn short(h: &str) -> String {
-    if h.len() > 16 {
-        format!("{}…", &h[..16])
+    let p = crate::inputs::prefix(h, 16);
+    if p.len() < h.len() {
+        format!("{p}…")
     } else {
         h.to_string()
     }
@@ -411,6 +412,34 @@ mod tests {
         let mut v = good();
         v[key] = value;
         v
+    }
+
+    /// Found by the override_file fuzz target: a multi-byte character at
+    /// byte 16 of `identity_hash` panicked when the mismatch was reported.
+    #[test]
+    fn regression_non_ascii_identity_hash_is_reported_not_a_panic() {
+        let p = policies("");
+        let v = with(
+            "identity_hash",
+            json!("dbedd13029bf7a3\u{78b}370aa3462fae5071c14663dc4ded8d3"),
+        );
+        let ctx = Context {
+            env: p.get("staging").unwrap(),
+            identity_hash: Some(HASH),
+            release_commit: Some(SHA),
+            now: now(),
+            to_lift: vec!["pii".into()],
+            author: vec![],
+            key: None,
+        };
+        let failures = validate(&file(v), &ctx);
+        assert!(
+            failures
+                .iter()
+                .any(|f| f.kind == FailureKind::IdentityMismatch
+                    && f.message.contains("dbedd13029bf7a3")),
+            "{failures:?}"
+        );
     }
 
     #[test]

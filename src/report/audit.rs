@@ -50,7 +50,7 @@ pub fn text(o: &AuditOutcome) -> String {
                     s("event_type"),
                     s("env"),
                     s("decision"),
-                    &sha[..sha.len().min(12)],
+                    crate::inputs::prefix(&sha, 12),
                     s("actor")
                 );
             }
@@ -176,7 +176,7 @@ pub fn markdown(o: &AuditOutcome) -> String {
                     "| {} | {} | `{}` | {} | {} | {} | `{}` |",
                     cell(&u.ts),
                     cell(&u.env),
-                    &sha[..sha.len().min(12)],
+                    crate::inputs::prefix(&sha, 12),
                     u.approved_by.join(", ").replace('|', "\\|"),
                     cell(&u.reason),
                     cell(&u.expires_at),

@@ -42,17 +42,17 @@ pub fn render(d: &Decision) -> String {
         facts.push(format!("version `{v}`"));
     }
     if let Some(s) = &d.sha {
-        facts.push(format!("sha `{}`", &s[..s.len().min(12)]));
+        facts.push(format!("sha `{}`", crate::inputs::prefix(s, 12)));
     }
     if let Some(r) = d
         .release_commit
         .as_ref()
         .filter(|r| Some(*r) != d.sha.as_ref())
     {
-        facts.push(format!("release commit `{}`", &r[..r.len().min(12)]));
+        facts.push(format!("release commit `{}`", crate::inputs::prefix(r, 12)));
     }
     if let Some(h) = &d.identity_hash {
-        facts.push(format!("identity `{}`", &h[..h.len().min(16)]));
+        facts.push(format!("identity `{}`", crate::inputs::prefix(h, 16)));
     }
     if let Some(a) = &d.audit {
         facts.push(format!("audit `{}` seq {}", a.log, a.seq));

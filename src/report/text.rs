@@ -32,7 +32,7 @@ const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 
 fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(12)]
+    crate::inputs::prefix(sha, 12)
 }
 
 /// The decision as the labelled checklist.
