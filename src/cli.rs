@@ -224,14 +224,21 @@ pub struct ProjectArgs {
     /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Append the decision to this audit log: a file, or `git:refs/gate/audit`
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+/// Where a command records what it decided or changed.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// Append to this audit log: a file, or `git:refs/gate/audit`
     /// [default: gate.toml's `[audit] log`, if any].
-    #[arg(long, value_name = "PATH")]
-    pub audit_log: Option<PathBuf>,
+    #[arg(long = "audit-log", value_name = "PATH")]
+    pub log: Option<PathBuf>,
     /// Share a git-ref audit log through this remote [default: gate.toml's
     /// `[audit] remote`].
-    #[arg(long, value_name = "REMOTE")]
-    pub audit_remote: Option<String>,
+    #[arg(long = "audit-remote", value_name = "REMOTE")]
+    pub remote: Option<String>,
 }
 
 /// `gate check`.
@@ -302,14 +309,8 @@ pub struct OverrideLocation {
     /// overrides_dir].
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// Append the change to this audit log: a file, or `git:refs/gate/audit`
-    /// [default: gate.toml's `[audit] log`, if any].
-    #[arg(long, value_name = "PATH")]
-    pub audit_log: Option<PathBuf>,
-    /// Share a git-ref audit log through this remote [default: gate.toml's
-    /// `[audit] remote`].
-    #[arg(long, value_name = "REMOTE")]
-    pub audit_remote: Option<String>,
+    #[command(flatten)]
+    pub audit: AuditArgs,
 }
 
 /// `gate override create`.

@@ -220,6 +220,17 @@ impl Walk<'_> {
         }
     }
 
+    /// A line whose `seq` jumped ahead, and the next did not fill the hole.
+    fn gap(&mut self, line: u64, seq: u64) {
+        let last = self.expected().wrapping_sub(1);
+        self.stop(
+            Class::Gap,
+            line,
+            Some(seq),
+            format!("seq jumps from {last} to {seq}: lines were deleted"),
+        );
+    }
+
     fn expected(&self) -> u64 {
         self.head_seq.map_or(0, |s| s + 1)
     }
@@ -250,15 +261,7 @@ impl Walk<'_> {
                     format!("seq {jseq} comes before seq {exp}: lines were moved"),
                 );
             }
-            return self.stop(
-                Class::Gap,
-                jline,
-                Some(jseq),
-                format!(
-                    "seq jumps from {} to {jseq}: lines were deleted",
-                    exp.wrapping_sub(1)
-                ),
-            );
+            return self.gap(jline, jseq);
         }
         let expected = self.expected();
         if seq > expected {
@@ -324,16 +327,7 @@ impl Walk<'_> {
             hash: String::from_utf8_lossy(&self.prev).into_owned(),
         });
         if let Some((jline, jseq)) = self.jumped.take() {
-            let exp = self.expected();
-            self.stop(
-                Class::Gap,
-                jline,
-                Some(jseq),
-                format!(
-                    "seq jumps from {} to {jseq}: lines were deleted",
-                    exp.wrapping_sub(1)
-                ),
-            );
+            self.gap(jline, jseq);
         }
         if torn > 0 {
             let line = self.line + 1;

@@ -114,13 +114,13 @@ fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {
     } else {
         Some(load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?)
     };
-    super::audit_store(
-        a.log.as_deref(),
-        a.remote.as_deref(),
-        &a.repo,
-        config.as_ref(),
-    )
-    .ok_or_else(|| ErrorInfo::usage("no audit log: pass --log, or set `[audit] log` in gate.toml"))
+    let flags = crate::cli::AuditArgs {
+        log: a.log.clone(),
+        remote: a.remote.clone(),
+    };
+    super::audit_store(&flags, &a.repo, config.as_ref()).ok_or_else(|| {
+        ErrorInfo::usage("no audit log: pass --log, or set `[audit] log` in gate.toml")
+    })
 }
 
 /// A file holding the log's lines: the file itself, or a git-ref log
@@ -142,6 +142,24 @@ fn readable(s: &Store) -> Result<(PathBuf, Option<tempfile::NamedTempFile>), Err
             Ok((tmp.path().to_path_buf(), Some(tmp)))
         }
     }
+}
+
+/// Opens the log, reads it and verifies the whole chain (and, for a shared
+/// git ref, its history since this repository last saw it).
+fn verified(
+    log: &AuditLogArgs,
+    expect_head: Option<&String>,
+    env: &Environment,
+) -> Result<(Store, Report, PathBuf, Option<tempfile::NamedTempFile>), ErrorInfo> {
+    let s = store(log)?;
+    let (path, guard) = readable(&s)?;
+    let a = anchor(expect_head)?;
+    let keys = env
+        .keyring(log.keyring.as_deref())
+        .map_err(|e| ErrorInfo::input(vec![e]))?;
+    let mut report = verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
+    rewritten(&s, &mut report)?;
+    Ok((s, report, path, guard))
 }
 
 /// A git-ref log whose remote head does not descend from the head this
@@ -187,15 +205,7 @@ fn anchor(s: Option<&String>) -> Result<Option<Anchor>, ErrorInfo> {
 pub fn verify(args: &AuditVerifyArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit verify";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let s = store(&args.log)?;
-        let (path, _guard) = readable(&s)?;
-        let a = anchor(args.expect_head.as_ref())?;
-        let keys = env
-            .keyring(args.log.keyring.as_deref())
-            .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let mut report =
-            verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
-        rewritten(&s, &mut report)?;
+        let (s, report, _path, _guard) = verified(&args.log, args.expect_head.as_ref(), env)?;
         let mut out = AuditOutcome::new(CMD, Some(s.display()));
         out.exit_code = if report.intact() { 0 } else { 1 };
         out.status = Some(status_of(&report));
@@ -434,15 +444,7 @@ pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
 pub fn report(args: &AuditReportArgs, env: &Environment) -> AuditOutcome {
     const CMD: &str = "audit report";
     let run = || -> Result<AuditOutcome, ErrorInfo> {
-        let s = store(&args.log)?;
-        let (path, _guard) = readable(&s)?;
-        let a = anchor(args.expect_head.as_ref())?;
-        let keys = env
-            .keyring(args.log.keyring.as_deref())
-            .map_err(|e| ErrorInfo::input(vec![e]))?;
-        let mut chain =
-            verify_log(&path, &keys, a.as_ref()).map_err(|e| ErrorInfo::input(vec![e]))?;
-        rewritten(&s, &mut chain)?;
+        let (s, chain, path, _guard) = verified(&args.log, args.expect_head.as_ref(), env)?;
         let mut out = AuditOutcome::new(CMD, Some(s.display()));
         let mut s = Summary::default();
         for (_, v) in events(&path, &mut out.warnings)? {

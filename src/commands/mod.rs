@@ -246,11 +246,11 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
 /// `[audit] log` (a path relative to the repository, or `git:<ref>`), with
 /// the remote from `--audit-remote` or `[audit] remote`.
 pub(crate) fn audit_store(
-    flag: Option<&std::path::Path>,
-    remote: Option<&str>,
+    flags: &crate::cli::AuditArgs,
     repo: &std::path::Path,
     config: Option<&ConfigFile>,
 ) -> Option<crate::audit::Store> {
+    let (flag, remote) = (flags.log.as_deref(), flags.remote.as_deref());
     let location = match flag {
         Some(p) => p.to_string_lossy().into_owned(),
         None => {
@@ -487,12 +487,7 @@ pub(crate) fn conclude(
             None
         }
     };
-    let log = audit_store(
-        project.audit_log.as_deref(),
-        project.audit_remote.as_deref(),
-        &project.repo,
-        setup.map(|s| &s.config),
-    );
+    let log = audit_store(&project.audit, &project.repo, setup.map(|s| &s.config));
     record(&mut d, log, setup.map(|s| &s.policy), env, dry_run);
     if let Some(o) = outputs {
         o.write(&mut d, env);

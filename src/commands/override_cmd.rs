@@ -273,12 +273,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(relative_to(&loc.repo, &path));
     if !args.dry_run {
-        let log = super::audit_store(
-            loc.audit_log.as_deref(),
-            loc.audit_remote.as_deref(),
-            &loc.repo,
-            Some(&setup.config),
-        );
+        let log = super::audit_store(&loc.audit, &loc.repo, Some(&setup.config));
         let bytes = pretty(&data);
         let value = serde_json::to_value(&data).unwrap_or(Value::Null);
         let shown = out.path.clone().unwrap_or_default();
@@ -460,12 +455,7 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
     if !args.dry_run {
         let loc = &args.location;
         let config = crate::inputs::load_config(&request(loc)).ok();
-        let log = super::audit_store(
-            loc.audit_log.as_deref(),
-            loc.audit_remote.as_deref(),
-            &loc.repo,
-            config.as_ref(),
-        );
+        let log = super::audit_store(&loc.audit, &loc.repo, config.as_ref());
         let shown = display(&args.path);
         let old = text.text.clone();
         let path = args.path.clone();
