@@ -18,6 +18,11 @@ use std::ops::Range;
 /// Deepest nesting a line may have.
 pub const MAX_DEPTH: usize = 32;
 
+/// Keys serde_json gives a meaning of its own (arbitrary-precision numbers,
+/// raw values): a line holding one could verify on its bytes yet not be read
+/// back by `show`, `export` and `report`, so it is not canonical.
+const RESERVED_KEY_PREFIX: &[u8] = b"$serde_json::private::";
+
 /// The parts of a line the chain needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line<'a> {
@@ -324,6 +329,12 @@ impl Scanner<'_> {
         loop {
             let member_start = self.i;
             let (key, escaped) = self.string()?;
+            if self.b[key.clone()].starts_with(RESERVED_KEY_PREFIX) {
+                return Err(format!(
+                    "key `{}` at byte {member_start} is reserved by the JSON reader; gate never writes it",
+                    String::from_utf8_lossy(&self.b[key])
+                ));
+            }
             if let Some((p, p_escaped)) = &prev {
                 let in_order = if escaped || *p_escaped {
                     self.decode(key.clone()) > self.decode(p.clone())
@@ -407,6 +418,18 @@ mod tests {
         let v = serde_json::json!({"seq": 3, "prev_hash": Z, "hash": H, "s": "tab\t ctl\u{1} del\u{7f} é 😀 \"q\" \\", "n": null, "b": [true, false], "o": {}});
         let text = crate::canonical::to_string(&v);
         parse(text.as_bytes()).unwrap();
+    }
+
+    /// Found by the audit_line fuzz target: serde_json reserves the key
+    /// `$serde_json::private::Number`, so a line using it verified on its
+    /// bytes but could not be read back by `show`, `export` and `report`.
+    #[test]
+    fn regression_keys_reserved_by_the_json_reader_are_not_canonical() {
+        let l = format!(
+            r#"{{"hash":"{H}","inputs":[{{"$serde_json::private::Number":"x","status":"used"}}],"prev_hash":"{Z}","seq":0}}"#
+        );
+        let e = parse(l.as_bytes()).unwrap_err();
+        assert!(e.contains("reserved"), "{e}");
     }
 
     #[test]
