@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{artifact, evaluate, evaluate_env, gate_in, Repo, Run};
+use crate::support::{artifact, evaluate, evaluate_env, gate_in, promote_pii, Repo, Run};
 
 fn audit(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut all = vec!["audit"];
@@ -44,21 +44,7 @@ fn lines(log: &Path) -> Vec<String> {
 fn decisions_are_recorded_and_verify() {
     let r = Repo::released("release_ok", "v1.2.3");
     let log = r.path().join(".gate/audit.jsonl"); // git-ignored in real repos; untracked here
-    let pii = artifact("checks_pass_with_pii.json");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--audit-log",
-            log.to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--audit-log", log.to_str().unwrap(), "--json"]);
     let j = run.json();
     assert_eq!(j["decision"], "REQUIRE_OVERRIDE");
     assert_eq!(j["audit"]["seq"], 0);
@@ -100,20 +86,9 @@ fn decisions_are_recorded_and_verify() {
         (0, Some("intact, anchored"))
     );
     // --dry-run checks the tail and records nothing.
-    let run = evaluate(
+    let run = promote_pii(
         &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--audit-log",
-            log.to_str().unwrap(),
-            "--dry-run",
-            "--json",
-        ],
+        &["--audit-log", log.to_str().unwrap(), "--dry-run", "--json"],
     );
     assert!(run.json()["audit"].is_null());
     assert_eq!(lines(&log).len(), 2);

@@ -3,7 +3,8 @@
 //! fail-closed input errors.
 
 use crate::support::{
-    artifact, evaluate, evaluate_env, head, live_override, put_override, redact, Repo, PII_HASH,
+    artifact, evaluate, evaluate_env, head, live_override, promote_pii, put_override, redact, Repo,
+    PII_HASH,
 };
 
 const OK: &str = "release_ok";
@@ -212,18 +213,7 @@ fn committing_an_approved_override_keeps_it_valid_and_a_code_change_rotates_it()
     assert_eq!(create.code, 0, "{}{}", create.stdout, create.stderr);
     r.commit_all("Approve the PII override");
     assert_ne!(head(&r), approved);
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(
         (run.code, j["decision"].as_str()),
@@ -236,36 +226,14 @@ fn committing_an_approved_override_keeps_it_valid_and_a_code_change_rotates_it()
     // A second override-only commit is stepped over too.
     r.write("overrides/staging/notes.txt", "kept with the overrides");
     r.commit_all("notes");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     assert_eq!(run.json()["release_commit"], approved.as_str());
     r.remove("overrides/staging/notes.txt");
     r.commit_all("drop notes");
     // Any other change is a SHA rotation.
     r.write("src/app.py", "print('changed')\n");
     r.commit_all("A code change after approval");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(
         (run.code, j["decision"].as_str(), j["event_type"].as_str()),
@@ -372,36 +340,10 @@ fn decision_out_is_written_and_dry_run_writes_nothing() {
     let r = release();
     let out = r.path().join("decision.json");
     let out_s = out.to_str().unwrap();
-    let pii = artifact("checks_pass_with_pii.json");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--decision-out",
-            out_s,
-            "--dry-run",
-        ],
-    );
+    let run = promote_pii(&r, &["--decision-out", out_s, "--dry-run"]);
     assert_eq!(run.code, 2);
     assert!(!out.exists(), "--dry-run writes nothing");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--decision-out",
-            out_s,
-        ],
-    );
+    let run = promote_pii(&r, &["--decision-out", out_s]);
     assert_eq!(run.code, 2);
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -649,7 +591,6 @@ fn usage_errors_never_exit_2() {
 #[test]
 fn override_folder_with_unrelated_entries_never_allows() {
     let r = release();
-    let pii = artifact("checks_pass_with_pii.json");
     r.write("overrides/staging/README.md", "how to write overrides");
     r.write("overrides/staging/nested/o.json", "{}");
     r.write("overrides/staging/broken.json", "{\"approved_by\": ");
@@ -657,18 +598,7 @@ fn override_folder_with_unrelated_entries_never_allows() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc/passwd", r.path().join("overrides/staging/link.json"))
         .unwrap();
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(
         (run.code, j["decision"].as_str(), j["event_type"].as_str()),
@@ -724,20 +654,7 @@ fn an_explicit_override_file_replaces_discovery_and_must_exist() {
         &serde_json::json!({"broken": true}),
     );
     let o = r.path().join("elsewhere/o.json");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--override-file",
-            o.to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--override-file", o.to_str().unwrap(), "--json"]);
     assert_eq!(run.json()["decision"], "ALLOW", "{}", run.stdout);
     assert_eq!(run.json()["overrides"].as_array().unwrap().len(), 1);
     blocked(
@@ -767,18 +684,7 @@ fn unused_expiring_and_legacy_overrides_are_warned_about() {
         + jiff::SignedDuration::from_hours(3))
     .to_string());
     put_override(&r, "staging", "o.json", &o);
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_pass_with_pii.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(j["decision"], "ALLOW");
     let warnings = j["warnings"].to_string();
@@ -828,18 +734,7 @@ fn llm_release_governor_override_files_are_accepted() {
     .replace("2026-11-28T07:35:56.019329+00:00", &expires)
     .replace("0123456789abcdef0123456789abcdef01234567", &sha);
     r.write("overrides/staging/staging-governor.json", text);
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_pass_with_pii.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     assert_eq!(run.json()["decision"], "ALLOW", "{}", run.stdout);
     assert_eq!(run.json()["overrides"][0]["status"], "used");
 }

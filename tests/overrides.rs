@@ -1,6 +1,8 @@
 //! `gate override create | list | expire | validate`.
 
-use crate::support::{artifact, head, live_override, override_cmd, put_override, Repo, PII_HASH};
+use crate::support::{
+    head, live_override, override_cmd, promote_pii, put_override, Repo, PII_HASH,
+};
 
 fn release() -> Repo {
     Repo::released("release_ok", "v1.2.3")
@@ -318,19 +320,7 @@ fn two_person_rule() {
     );
     assert_eq!(two.code, 0, "{}", two.stderr);
     assert_eq!(two.json()["override"]["approvals"][0]["by"], "dave");
-    let pii = artifact("checks_pass_with_pii.json");
-    let run = crate::support::evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &pii,
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     assert_eq!(run.json()["decision"], "ALLOW", "{}", run.stdout);
 }
 

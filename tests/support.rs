@@ -293,3 +293,20 @@ pub fn put_override(repo: &Repo, env: &str, name: &str, value: &serde_json::Valu
 
 /// The identity hashes llm-release-governor gives the samples.
 pub const PII_HASH: &str = "dbedd13029bf7f766ca086dd9f23ea3ba370aa3462fae5071c14663dc4ded8d3";
+
+/// Promotes the PII artifact to staging with CI green: `gate evaluate
+/// --env staging --locc-artifact checks_pass_with_pii.json --ci-status
+/// success EXTRA`.
+pub fn promote_pii(repo: &Repo, extra: &[&str]) -> Run {
+    let pii = artifact("checks_pass_with_pii.json");
+    let mut args = vec![
+        "--env",
+        "staging",
+        "--locc-artifact",
+        pii.as_str(),
+        "--ci-status",
+        "success",
+    ];
+    args.extend_from_slice(extra);
+    evaluate(repo, &args)
+}
