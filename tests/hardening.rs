@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{artifact, gate_in, head, live_override, Repo, Run, PII_HASH};
+use crate::support::{artifact, gate_in, head, live_override, promote_pii, Repo, Run, PII_HASH};
 
 /// Kinds of bad input.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -452,18 +452,7 @@ fn override_folder_symlinked_outside_the_repository_is_refused() {
     std::os::unix::fs::symlink(outside.path(), r.path().join("overrides/staging")).unwrap();
     #[cfg(not(unix))]
     return;
-    let run = crate::support::evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--locc-artifact",
-            &artifact("checks_pass_with_pii.json"),
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(j["decision"], "REQUIRE_OVERRIDE", "{}", run.stdout);
     assert_eq!(j["overrides"][0]["path"], "overrides/staging");
@@ -478,18 +467,7 @@ fn override_names_with_dot_dot_are_plain_entries_or_refused() {
     let r = Repo::released("release_ok", "v1.2.3");
     // A discovered name holding `..` cannot leave the folder: it is an entry like any other.
     r.write("overrides/staging/..evil.json", "{\"approved_by\": \"x\"}");
-    let run = crate::support::evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--locc-artifact",
-            &artifact("checks_pass_with_pii.json"),
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     assert_eq!(j["decision"], "REQUIRE_OVERRIDE");
     assert_eq!(j["overrides"][0]["path"], "overrides/staging/..evil.json");
@@ -524,18 +502,7 @@ fn limits_are_enforced_with_their_reason() {
     for i in 0..260 {
         r.write(&format!("overrides/staging/o{i:03}.json"), "{}");
     }
-    let run = crate::support::evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--locc-artifact",
-            &artifact("checks_pass_with_pii.json"),
-            "--json",
-        ],
-    );
+    let run = promote_pii(&r, &["--json"]);
     let j = run.json();
     let overrides = j["overrides"].as_array().unwrap();
     assert_eq!(overrides.len(), 257);
