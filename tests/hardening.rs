@@ -589,3 +589,83 @@ fn regression_non_ascii_text_where_hex_is_expected() {
         );
     }
 }
+
+/// Inputs inside the 16 MiB limit built to make a parser or a check slow:
+/// libyaml's simple-key scan costs the flow nesting per token (a release.yaml
+/// of `[` ran for over ten minutes); threshold ids were checked for repeats
+/// pairwise, and every environment and every located error cost the whole
+/// file (gate.toml files of 200,000 thresholds or 300,000 environments ran
+/// for minutes).
+#[test]
+fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    let timed = |args: &[&str]| {
+        let start = Instant::now();
+        let run = crate::support::check(&r, args);
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(10), "{args:?}: took {took:?}");
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_ne!(run.code, 0, "{args:?}: GO\n{}", run.stdout);
+        run
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("release.yaml");
+    let path = yaml.to_str().unwrap();
+
+    // Deep flow nesting: refused before the YAML parser sees it.
+    let mut text = String::from("version: \"1.2.3\"\nnot_applicable: ");
+    text.push_str(&"[".repeat((1 << 20) - text.len() - 1));
+    std::fs::write(&yaml, &text).unwrap();
+    let run = timed(&["--manifest", path]);
+    assert!(
+        run.stderr.contains("release.yaml:2:145: ")
+            && run.stderr.contains("more than 128 flow collections"),
+        "{}",
+        run.stderr
+    );
+    // A manifest over 1 MiB, though under the 16 MiB input limit.
+    let mut text = String::from("version: \"1.2.3\"\n");
+    text.push_str(&"# padding\n".repeat(110_000));
+    std::fs::write(&yaml, &text).unwrap();
+    let run = timed(&["--manifest", path]);
+    assert!(
+        run.stderr.contains("over the 1 MiB limit for YAML"),
+        "{}",
+        run.stderr
+    );
+
+    // gate.toml: its tables are counted before they are validated, and
+    // validation stops after 50 problems.
+    let toml = dir.path().join("gate.toml");
+    let config = toml.to_str().unwrap();
+    let cases: [(String, &str); 3] = [
+        (
+            (0..2_000)
+                .map(|i| format!("[env.e{i}]\nextends = \"prod\"\n"))
+                .collect(),
+            "gate.toml: holds 2000 [env.*] tables, over the limit of 64",
+        ),
+        (
+            (0..5_000)
+                .map(|i| {
+                    format!("[[thresholds]]\nid = \"t{i}\"\nfile = \"q.json\"\npointer = \"/v\"\nmin = 1\n")
+                })
+                .collect(),
+            "gate.toml:5122:6: holds 5000 [[thresholds]], over the limit of 1024",
+        ),
+        (
+            format!(
+                "[env.staging]\nrequired = [{}]\n",
+                (0..100_000).map(|i| format!("\"x{i}\"")).collect::<Vec<_>>().join(",")
+            ),
+            "gate.toml: stopped after 50 problems; fix these and run again",
+        ),
+    ];
+    for (text, said) in cases {
+        std::fs::write(&toml, text).unwrap();
+        let run = timed(&["--config", config]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(said), "{said}\n{}", run.stderr);
+        assert!(run.stderr.lines().count() <= 52, "{}", run.stderr);
+    }
+}

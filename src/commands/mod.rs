@@ -198,13 +198,16 @@ fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
 /// Fills in what the inputs tell about a decision: the version, every input
 /// file's digest, and warnings about the manifest.
 pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, catalog: &Catalog) {
+    let found: std::collections::HashSet<&str> = d.findings.iter().map(|f| f.id.as_str()).collect();
+    let mut metrics = Vec::new();
     for t in &inputs.config.raw.thresholds {
-        if d.findings.iter().any(|f| f.id == t.finding_id()) {
+        if found.contains(t.finding_id().as_str()) {
             if let Ok(v) = crate::findings::thresholds::value(t, &inputs.metrics) {
-                d.metrics.insert(t.id.get_ref().clone(), v);
+                metrics.push((t.id.get_ref().clone(), v));
             }
         }
     }
+    d.metrics.extend(metrics);
     d.version = inputs.version.as_ref().map(|v| v.value.clone());
     d.inputs
         .extend(inputs.digests.iter().map(|(file, sha256)| InputDigest {
@@ -219,6 +222,8 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
     let Some(m) = &inputs.manifest else {
         return Vec::new();
     };
+    let checks: std::collections::HashSet<&String> =
+        catalog.auto.iter().chain(&catalog.attested).collect();
     m.not_applicable
         .iter()
         .filter_map(|na| {
@@ -230,7 +235,7 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
                     "{at}: `{}` is a leakage finding and cannot be marked not applicable; ignored",
                     na.id
                 ))
-            } else if !catalog.auto.contains(&na.id) && !catalog.attested.contains(&na.id) {
+            } else if !checks.contains(&na.id) {
                 Some(format!(
                     "{at}: not_applicable `{}` names no check, so it skips nothing",
                     na.id

@@ -192,6 +192,17 @@ pub fn default_attestations() -> Vec<AttestationDef> {
     .collect()
 }
 
+/// The most `[env.*]` tables gate.toml may hold.
+pub const MAX_ENVS: usize = 64;
+/// The most `[[thresholds]]` gate.toml may hold.
+pub const MAX_THRESHOLDS: usize = 1024;
+/// The most `[[attestations]]` gate.toml may hold.
+pub const MAX_ATTESTATIONS: usize = 256;
+/// The most problems one run reports from gate.toml's tables: validating
+/// stops there, so a file of a million bad entries is refused as quickly as
+/// a file of fifty.
+pub const MAX_PROBLEMS: usize = 50;
+
 /// gate.toml, loaded (or the defaults).
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
@@ -218,12 +229,44 @@ impl ConfigFile {
     /// Parses gate.toml.
     pub fn parse(path: &Path, text: &str, sha256: String) -> Result<Self, InputError> {
         let raw: RawConfig = toml_file::from_str(path, text)?;
-        Ok(Self {
+        let config = Self {
             path: Some(path.to_path_buf()),
             sha256: Some(sha256),
             text: text.to_string(),
             raw,
-        })
+        };
+        config.within_limits()?;
+        Ok(config)
+    }
+
+    /// The counts that bound the work of validating and deciding, checked
+    /// before anything else reads the tables: each environment copies the
+    /// catalog of checks, which holds every threshold and attestation.
+    fn within_limits(&self) -> Result<(), InputError> {
+        let over = |what: &str, n: usize, limit: usize| {
+            format!("holds {n} {what}, over the limit of {limit}")
+        };
+        let whole = |message: String| {
+            InputError::file(
+                self.path.as_deref().unwrap_or(Path::new("gate.toml")),
+                message,
+            )
+        };
+        if self.raw.env.len() > MAX_ENVS {
+            return Err(whole(over("[env.*] tables", self.raw.env.len(), MAX_ENVS)));
+        }
+        if let Some(t) = self.raw.thresholds.get(MAX_THRESHOLDS) {
+            return Err(self.error_at(
+                t.id.span(),
+                over("[[thresholds]]", self.raw.thresholds.len(), MAX_THRESHOLDS),
+            ));
+        }
+        match &self.raw.attestations {
+            Some(a) if a.len() > MAX_ATTESTATIONS => {
+                Err(whole(over("[[attestations]]", a.len(), MAX_ATTESTATIONS)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// An error at the span of a value in this file.
@@ -259,8 +302,11 @@ impl ConfigFile {
     /// Problems with the `[[thresholds]]` entries, each located.
     pub fn threshold_errors(&self) -> Vec<InputError> {
         let mut errors = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for t in &self.raw.thresholds {
+            if errors.len() >= MAX_PROBLEMS {
+                break;
+            }
             let id = t.id.get_ref().as_str();
             let mut bad = |m: String| errors.push(self.error_at(t.id.span(), m));
             if id.is_empty() || id.contains(char::is_whitespace) {
@@ -268,10 +314,9 @@ impl ConfigFile {
                     "threshold id `{id}` must be a non-empty name without spaces"
                 ));
             }
-            if seen.contains(&id) {
+            if !seen.insert(id) {
                 bad(format!("threshold id `{id}` is defined twice"));
             }
-            seen.push(id);
             if t.file.trim().is_empty() {
                 bad(format!("threshold `{id}` has an empty `file`"));
             }
@@ -358,6 +403,49 @@ changelog = "warn"
         assert_eq!(
             *prod.actions.as_ref().unwrap()["changelog"].get_ref(),
             Action::Warn
+        );
+    }
+
+    #[test]
+    fn table_counts_are_limited() {
+        let parse = |text: String| ConfigFile::parse(Path::new("gate.toml"), &text, String::new());
+        let envs = |n: usize| (0..n).map(|i| format!("[env.e{i}]\n")).collect::<String>();
+        assert!(parse(envs(MAX_ENVS)).is_ok());
+        let e = parse(envs(MAX_ENVS + 1)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "gate.toml: holds 65 [env.*] tables, over the limit of 64"
+        );
+
+        let thresholds = |n: usize| {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "[[thresholds]]\nid = \"t{i}\"\nfile = \"q\"\npointer = \"/v\"\nmin = 1\n"
+                    )
+                })
+                .collect::<String>()
+        };
+        assert!(parse(thresholds(MAX_THRESHOLDS)).is_ok());
+        let e = parse(thresholds(MAX_THRESHOLDS + 1)).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(5 * 1024 + 2), Some(6)), "{e}");
+        assert!(
+            e.message
+                .contains("holds 1025 [[thresholds]], over the limit of 1024"),
+            "{e}"
+        );
+
+        let attestations = |n: usize| {
+            (0..n)
+                .map(|i| format!("[[attestations]]\nid = \"a{i}\"\ntitle = \"A\"\n"))
+                .collect::<String>()
+        };
+        assert!(parse(attestations(MAX_ATTESTATIONS)).is_ok());
+        let e = parse(attestations(MAX_ATTESTATIONS + 1)).unwrap_err();
+        assert!(
+            e.message
+                .contains("holds 257 [[attestations]], over the limit of 256"),
+            "{e}"
         );
     }
 

@@ -11,9 +11,21 @@ use serde::de::{DeserializeOwned, DeserializeSeed};
 use super::error::InputError;
 use super::suggest::enrich_unknown_field;
 
+/// The most bytes a YAML input may hold: release.yaml is written by hand,
+/// and the cap bounds the parser's work (see [`MAX_FLOW_OPENERS`]).
+pub const MAX_YAML_BYTES: usize = 1 << 20;
+
+/// The most `[` and `{` a YAML input may hold, counted anywhere, quoted text
+/// and comments too. libyaml scans every open flow collection for each token,
+/// so its time grows with tokens × flow nesting: a megabyte of `[` ran for
+/// over ten minutes. Counting the openers bounds the nesting without a
+/// second YAML lexer, and 128 × [`MAX_YAML_BYTES`] keeps the worst case under
+/// a second.
+pub const MAX_FLOW_OPENERS: usize = 128;
+
 /// Parses `text` (the contents of `file`) into `T`.
 pub fn from_str<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, InputError> {
-    reject_empty(file, text)?;
+    admit(file, text)?;
     serde_yaml::from_str(text).map_err(|e| to_input_error(file, &e))
 }
 
@@ -24,9 +36,36 @@ pub fn from_str_seed<'de, S: DeserializeSeed<'de>>(
     text: &'de str,
     seed: S,
 ) -> Result<S::Value, InputError> {
-    reject_empty(file, text)?;
+    admit(file, text)?;
     let de = serde_yaml::Deserializer::from_str(text);
     seed.deserialize(de).map_err(|e| to_input_error(file, &e))
+}
+
+/// The checks made before the parser sees `text`: its size, its flow
+/// collections, and that it holds something.
+fn admit(file: &Path, text: &str) -> Result<(), InputError> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err(InputError::file(
+            file,
+            format!(
+                "is {} bytes, over the 1 MiB limit for YAML input",
+                text.len()
+            ),
+        ));
+    }
+    if let Some((at, _)) = text.match_indices(['[', '{']).nth(MAX_FLOW_OPENERS) {
+        return Err(InputError::at_offset(
+            file,
+            text,
+            at,
+            format!(
+                "holds more than {MAX_FLOW_OPENERS} flow collections (`[` or `{{`, counted in \
+                 quoted text and comments too), gate's limit for YAML input; \
+                 write lists and mappings in block style"
+            ),
+        ));
+    }
+    reject_empty(file, text)
 }
 
 fn reject_empty(file: &Path, text: &str) -> Result<(), InputError> {
@@ -90,6 +129,20 @@ mod tests {
             let e = from_str::<Doc>(Path::new("r.yaml"), text).unwrap_err();
             assert!(e.message.contains("is empty"), "{e}");
         }
+    }
+
+    #[test]
+    fn flow_openers_and_size_are_bounded_before_parsing() {
+        let at_limit = format!("version: '1'\nx: {}{}\n", "[".repeat(64), "]".repeat(64))
+            + &format!("y: {}{}\n", "{".repeat(64), "}".repeat(64));
+        assert!(from_str::<serde_yaml::Value>(Path::new("r.yaml"), &at_limit).is_ok());
+        let over = format!("version: '1'\n# [\n{at_limit}");
+        let e = from_str::<serde_yaml::Value>(Path::new("r.yaml"), &over).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(5), Some(67)), "{e}");
+        assert!(e.message.contains("more than 128 flow collections"), "{e}");
+        let big = format!("version: '1'\n{}", "#\n".repeat(MAX_YAML_BYTES / 2));
+        let e = from_str::<serde_yaml::Value>(Path::new("r.yaml"), &big).unwrap_err();
+        assert!(e.message.contains("over the 1 MiB limit"), "{e}");
     }
 
     #[test]

@@ -204,21 +204,25 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
     if let Some(r) = &d.requested_by {
         barred.push(r.trim().to_lowercase());
     }
-    let mut distinct: Vec<String> = Vec::new();
+    // Each name is judged once, however often it is listed.
+    let mut distinct = std::collections::HashSet::new();
+    let mut self_approved = std::collections::HashSet::new();
     for who in d.approvers() {
         let who = who.trim().to_lowercase();
         if who.is_empty() {
             continue;
         }
         if barred.contains(&who) {
-            fail(
-                FailureKind::SelfApproval,
-                format!(
-                    "self-approval: {who} requested or authored the change and cannot approve it"
-                ),
-            );
-        } else if !distinct.contains(&who) {
-            distinct.push(who);
+            if self_approved.insert(who.clone()) {
+                fail(
+                    FailureKind::SelfApproval,
+                    format!(
+                        "self-approval: {who} requested or authored the change and cannot approve it"
+                    ),
+                );
+            }
+        } else {
+            distinct.insert(who);
         }
     }
     let needed = ctx.env.required_approvals.max(1) as usize;
@@ -539,6 +543,22 @@ mod tests {
         assert_eq!(
             kinds(author, staging, None),
             vec![FailureKind::SelfApproval, FailureKind::TooFewApprovers]
+        );
+    }
+
+    /// Approvers were deduplicated pairwise and each self-approval reported
+    /// on its own: 100,000 approvals took minutes and made as many failures.
+    #[test]
+    fn regression_many_approvals_are_judged_once_each() {
+        let p = policies("[env.staging]\nrequired_approvals = 2\n");
+        let staging = p.get("staging").unwrap();
+        let many: Vec<_> = (0..100_000)
+            .map(|i| json!({"by": format!("approver {i}")}))
+            .chain((0..100_000).map(|_| json!({"by": "Carol Author"})))
+            .collect();
+        assert_eq!(
+            kinds(with("approvals", json!(many)), staging, None),
+            vec![FailureKind::SelfApproval]
         );
     }
 

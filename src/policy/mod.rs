@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::findings::{Action, Finding, Kind, Status};
-use crate::inputs::config::ConfigFile;
+use crate::inputs::config::{ConfigFile, MAX_PROBLEMS};
 use crate::inputs::error::InputError;
 use crate::inputs::locc::LoccStatus;
 use crate::inputs::suggest::hint;
@@ -89,6 +89,32 @@ impl Catalog {
             "unknown check `{selector}`{} (expected a check id or one of `all`, `auto`, `attested`, `leakage`, `thresholds`)",
             hint(selector, candidates)
         )
+    }
+}
+
+/// Resolves a list of selectors into `into`, each distinct selector once; an
+/// unknown one is a located error.
+fn resolve_list(
+    config: &ConfigFile,
+    catalog: &Catalog,
+    selectors: &[toml::Spanned<String>],
+    into: &mut BTreeSet<String>,
+    errors: &mut Vec<InputError>,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for sel in selectors {
+        if errors.len() >= MAX_PROBLEMS {
+            return;
+        }
+        if !seen.insert(sel.get_ref().as_str()) {
+            continue;
+        }
+        match catalog.resolve(sel.get_ref()) {
+            Some(ids) => into.extend(ids),
+            None => {
+                errors.push(config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref())))
+            }
+        }
     }
 }
 
@@ -198,6 +224,9 @@ impl Policies {
         );
         let mut envs = Vec::new();
         for name in names {
+            if errors.len() >= MAX_PROBLEMS {
+                break;
+            }
             let raw = config.raw.env.get(&name).cloned().unwrap_or_default();
             let base_name = match &raw.extends {
                 Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => {
@@ -221,20 +250,16 @@ impl Policies {
             env.name = Some(name.clone());
             if let Some(required) = &raw.required {
                 env.required.clear();
-                for sel in required {
-                    match catalog.resolve(sel.get_ref()) {
-                        Some(ids) => env.required.extend(ids),
-                        None => errors.push(
-                            config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref())),
-                        ),
-                    }
-                }
+                resolve_list(config, catalog, required, &mut env.required, &mut errors);
             }
             if let Some(actions) = &raw.actions {
                 // Groups first, so a single id can refine its group.
                 let mut entries: Vec<_> = actions.iter().collect();
                 entries.sort_by_key(|(k, _)| !GROUPS.contains(&k.as_str()));
                 for (sel, action) in entries {
+                    if errors.len() >= MAX_PROBLEMS {
+                        break;
+                    }
                     match catalog.resolve(sel) {
                         Some(ids) => {
                             for id in ids {
@@ -247,14 +272,7 @@ impl Policies {
                 }
             }
             if let Some(forbid) = &raw.forbid_na {
-                for sel in forbid {
-                    match catalog.resolve(sel.get_ref()) {
-                        Some(ids) => env.forbid_na.extend(ids),
-                        None => errors.push(
-                            config.error_at(sel.span(), catalog.unknown_selector(sel.get_ref())),
-                        ),
-                    }
-                }
+                resolve_list(config, catalog, forbid, &mut env.forbid_na, &mut errors);
             }
             if let Some(days) = raw.max_override_days {
                 env.max_override_days = days;
@@ -278,6 +296,13 @@ impl Policies {
                 env.locc_allow_diffs = diffs;
             }
             envs.push(env);
+        }
+        if errors.len() >= MAX_PROBLEMS {
+            errors.truncate(MAX_PROBLEMS);
+            errors.push(InputError::file(
+                config.path.clone().unwrap_or_default(),
+                format!("stopped after {MAX_PROBLEMS} problems; fix these and run again"),
+            ));
         }
         if errors.is_empty() {
             Ok(Self { envs })
@@ -349,6 +374,47 @@ mod tests {
             ConfigFile::parse(Path::new("gate.toml"), toml, String::new()).unwrap()
         };
         Policies::from_config(&config, &Catalog::new(&config))
+    }
+
+    #[test]
+    fn validation_stops_after_fifty_problems() {
+        let list = |n: usize| {
+            (0..n)
+                .map(|i| format!("\"x{i}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let c = ConfigFile::parse(
+            Path::new("gate.toml"),
+            &format!(
+                "[env.staging]\nrequired = [{}]\nforbid_na = [{}]\n",
+                list(10_000),
+                list(3)
+            ),
+            String::new(),
+        )
+        .unwrap();
+        let errs = Policies::from_config(&c, &Catalog::new(&c)).unwrap_err();
+        assert_eq!(errs.len(), MAX_PROBLEMS + 1);
+        assert_eq!(
+            errs[49].message.split(' ').nth(2),
+            Some("`x49`"),
+            "{}",
+            errs[49]
+        );
+        assert_eq!(
+            errs[50].to_string(),
+            "gate.toml: stopped after 50 problems; fix these and run again"
+        );
+        // Below the cap every problem is reported, and a repeated selector once.
+        let c = ConfigFile::parse(
+            Path::new("gate.toml"),
+            "[env.staging]\nrequired = [\"all\", \"all\", \"nope\", \"nope\"]\n",
+            String::new(),
+        )
+        .unwrap();
+        let errs = Policies::from_config(&c, &Catalog::new(&c)).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
     }
 
     #[test]
