@@ -595,7 +595,7 @@ fn regression_non_ascii_text_where_hex_is_expected() {
 /// of `[` ran for over ten minutes); threshold ids were checked for repeats
 /// pairwise, and every environment and every located error cost the whole
 /// file (gate.toml files of 200,000 thresholds or 300,000 environments ran
-/// for minutes).
+/// for minutes); so did each dependency's line in package.json.
 #[test]
 fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
     let r = Repo::released("release_ok", "v1.2.3");
@@ -668,4 +668,26 @@ fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
         assert!(run.stderr.contains(said), "{said}\n{}", run.stderr);
         assert!(run.stderr.lines().count() <= 52, "{}", run.stderr);
     }
+    std::fs::remove_file(&toml).unwrap();
+
+    // A package.json of 100,000 unpinned dependencies: each one's line was
+    // found by searching from the top of the file. Decided (NO-GO), not stuck.
+    let deps: Vec<String> = (0..100_000)
+        .map(|i| format!("\"p{i}\": \"^1.{i}\""))
+        .collect();
+    r.write(
+        "package.json",
+        format!(
+            "{{\n\"version\": \"1.2.3\",\n\"dependencies\": {{\n{}\n}}}}\n",
+            deps.join(",\n")
+        ),
+    );
+    let run = timed(&["--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // `p99998`, on line 4 + 99998, located in the same pass as the rest.
+    assert!(
+        run.stdout.contains("package.json:100002"),
+        "{}",
+        &run.stdout[..2000.min(run.stdout.len())]
+    );
 }

@@ -517,6 +517,7 @@ fn parse_package_json(
             ));
         };
         let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
+        let lines = json_key_lines(text, section_at);
         for (name, spec) in map {
             let requirement = spec.as_str().map_or_else(|| spec.to_string(), String::from);
             let source = if requirement.starts_with("file:") || requirement.starts_with("link:") {
@@ -530,7 +531,7 @@ fn parse_package_json(
             };
             p.dependencies.push(Dependency {
                 file: FILE.into(),
-                line: json_key_line(text, section_at, name),
+                line: lines.get(name.as_str()).copied(),
                 name: name.clone(),
                 requirement,
                 ecosystem: Ecosystem::Npm,
@@ -560,6 +561,38 @@ fn json_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
         at = pos + needle.len();
     }
     None
+}
+
+/// The line of every `"key":` at or after byte `from`, the first for each
+/// key, in one pass over `text`, which is valid JSON. A key is as written,
+/// so one spelled with escapes is not found.
+fn json_key_lines(text: &str, from: usize) -> std::collections::HashMap<&str, usize> {
+    let b = text.as_bytes();
+    let mut lines = std::collections::HashMap::new();
+    let mut line = line_of(text, from);
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'"' => {
+                // A JSON string holds no raw line break.
+                let start = i + 1;
+                let mut end = start;
+                while end < b.len() && b[end] != b'"' {
+                    end += if b[end] == b'\\' { 2 } else { 1 };
+                }
+                let end = end.min(b.len());
+                let after = text.get(end + 1..).unwrap_or("");
+                if after.trim_start().starts_with(':') {
+                    lines.entry(&text[start..end]).or_insert(line);
+                }
+                i = end;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    lines
 }
 
 // ---------------------------------------------------------------- requirements*.txt
@@ -666,6 +699,26 @@ mod tests {
             .dependencies
             .iter()
             .any(|d| d.name == "local" && d.source == Source::Path));
+    }
+
+    #[test]
+    fn json_key_lines_finds_the_first_of_each_key_after_the_start() {
+        let text = "{\"a\": 1,\n \"deps\": {\n  \"x\": \"\\\": \\\"y\\\":\",\n  \"y\": \"1\",\n  \"a\": {\"x\": 2}\n}}\n";
+        let from = text.find("\"deps\"").unwrap();
+        let lines = json_key_lines(text, from);
+        assert_eq!(lines.get("deps"), Some(&2));
+        assert_eq!(
+            lines.get("x"),
+            Some(&3),
+            "the first `x`, not the one nested below"
+        );
+        assert_eq!(
+            lines.get("y"),
+            Some(&4),
+            "not the `y` quoted inside a value"
+        );
+        assert_eq!(lines.get("a"), Some(&5), "the first `a` after the start");
+        assert_eq!(lines.len(), 4);
     }
 
     #[test]
