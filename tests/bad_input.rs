@@ -138,7 +138,7 @@ fn oversize_file_is_refused_before_parsing() {
     });
     let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
     assert!(
-        run.stderr.contains("over the 16 MiB input limit"),
+        run.stderr.contains("over the 16 MiB limit for input files"),
         "{}",
         run.stderr
     );

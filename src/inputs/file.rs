@@ -27,12 +27,36 @@ pub struct TextFile {
 /// Reads `path` as UTF-8 text. A missing file is an error; see
 /// [`read_text_if_exists`] for optional inputs.
 pub fn read_text(path: &Path) -> Result<TextFile, InputError> {
-    read_text_if_exists(path)?.ok_or_else(|| InputError::file(path, "not found"))
+    read_text_max(path, Limit::INPUT.max, Limit::INPUT.kind)
+}
+
+/// Reads `path` as UTF-8 text of at most `max` bytes, a limit particular
+/// to `kind` of file.
+pub fn read_text_max(path: &Path, max: u64, kind: &str) -> Result<TextFile, InputError> {
+    read_text_within(path, Limit { max, kind })?.ok_or_else(|| InputError::file(path, "not found"))
 }
 
 /// Reads `path` as UTF-8 text, or `Ok(None)` when nothing exists there.
 pub fn read_text_if_exists(path: &Path) -> Result<Option<TextFile>, InputError> {
-    let bytes = match read_bytes(path)? {
+    read_text_within(path, Limit::INPUT)
+}
+
+/// A size cap and the kind of file it is for, as errors name it.
+#[derive(Clone, Copy)]
+struct Limit<'a> {
+    max: u64,
+    kind: &'a str,
+}
+
+impl Limit<'_> {
+    const INPUT: Limit<'static> = Limit {
+        max: MAX_INPUT_BYTES,
+        kind: "input files",
+    };
+}
+
+fn read_text_within(path: &Path, limit: Limit) -> Result<Option<TextFile>, InputError> {
+    let bytes = match read_bytes_within(path, limit)? {
         Some(b) => b,
         None => return Ok(None),
     };
@@ -66,6 +90,10 @@ pub fn read_text_if_exists(path: &Path) -> Result<Option<TextFile>, InputError> 
 /// Reads the raw bytes of `path` under the size cap, or `Ok(None)` when
 /// nothing exists there.
 pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
+    read_bytes_within(path, Limit::INPUT)
+}
+
+fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, InputError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -83,27 +111,32 @@ pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
     if meta.is_dir() {
         return Err(InputError::file(path, "is a directory; expected a file"));
     }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(too_big(path, meta.len()));
+    if meta.len() > limit.max {
+        return Err(too_big(path, meta.len(), limit));
     }
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Bounded even when metadata lies (a FIFO, a growing file, /dev/zero).
-    file.take(MAX_INPUT_BYTES + 1)
+    file.take(limit.max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io_error(path, &e))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_big(path, bytes.len() as u64));
+    if bytes.len() as u64 > limit.max {
+        return Err(too_big(path, bytes.len() as u64, limit));
     }
     Ok(Some(bytes))
 }
 
-fn too_big(path: &Path, len: u64) -> InputError {
+fn too_big(path: &Path, len: u64, limit: Limit) -> InputError {
+    let max = if limit.max >= 1 << 20 {
+        format!("{} MiB", limit.max >> 20)
+    } else {
+        format!("{} KiB", limit.max >> 10)
+    };
     InputError::file(
         path,
         format!(
-            "is {len} bytes or more, over the {} MiB input limit",
-            MAX_INPUT_BYTES / (1024 * 1024)
+            "is {len} bytes or more, over the {max} limit for {}",
+            limit.kind
         ),
     )
 }
@@ -171,6 +204,9 @@ mod tests {
         let f = File::create(&big).unwrap();
         f.set_len(MAX_INPUT_BYTES + 1).unwrap();
         let e = read_text(&big).unwrap_err();
-        assert!(e.message.contains("over the 16 MiB input limit"), "{e}");
+        assert!(
+            e.message.contains("over the 16 MiB limit for input files"),
+            "{e}"
+        );
     }
 }

@@ -17,11 +17,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::error::InputError;
-use super::file::read_text;
+use super::file::read_text_max;
 use super::project::strip_json_location;
 
 /// How many override files one environment's folder may hold.
 pub const MAX_OVERRIDE_FILES: usize = 256;
+
+/// The largest override file gate reads. One is a few hundred bytes; the cap
+/// keeps 256 of them from costing gigabytes to read and parse.
+pub const MAX_OVERRIDE_BYTES: u64 = 64 * 1024;
 
 /// One more approver, for environments that need several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -112,7 +116,7 @@ impl Candidate {
 
 /// Reads and parses one override file.
 pub fn load(path: &Path, file: String) -> Candidate {
-    let text = match read_text(path) {
+    let text = match read_text_max(path, MAX_OVERRIDE_BYTES, "override files") {
         Ok(t) => t,
         Err(error) => {
             return Candidate::Invalid {
@@ -263,6 +267,24 @@ mod tests {
         assert_eq!(
             parse_time(&o.data.expires_at).unwrap().to_string(),
             "2026-11-28T07:35:56.019329Z"
+        );
+    }
+
+    #[test]
+    fn an_override_file_over_64_kib_is_not_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.json");
+        let reason = "x".repeat(MAX_OVERRIDE_BYTES as usize);
+        std::fs::write(&p, format!("{{\"reason\": \"{reason}\"}}")).unwrap();
+        let Candidate::Invalid { error, sha256, .. } = load(&p, "o.json".into()) else {
+            panic!("an oversize override must be invalid")
+        };
+        assert_eq!(sha256, None, "not read");
+        assert!(
+            error
+                .message
+                .contains("over the 64 KiB limit for override files"),
+            "{error}"
         );
     }
 
