@@ -595,7 +595,8 @@ fn regression_non_ascii_text_where_hex_is_expected() {
 /// of `[` ran for over ten minutes); threshold ids were checked for repeats
 /// pairwise, and every environment and every located error cost the whole
 /// file (gate.toml files of 200,000 thresholds or 300,000 environments ran
-/// for minutes); so did each dependency's line in package.json.
+/// for minutes); so did each dependency's line in package.json and
+/// pyproject.toml.
 #[test]
 fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
     let r = Repo::released("release_ok", "v1.2.3");
@@ -670,9 +671,9 @@ fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
     }
     std::fs::remove_file(&toml).unwrap();
 
-    // A package.json of 100,000 unpinned dependencies: each one's line was
+    // A package.json of 20,000 unpinned dependencies: each one's line was
     // found by searching from the top of the file. Decided (NO-GO), not stuck.
-    let deps: Vec<String> = (0..100_000)
+    let deps: Vec<String> = (0..20_000)
         .map(|i| format!("\"p{i}\": \"^1.{i}\""))
         .collect();
     r.write(
@@ -684,9 +685,28 @@ fn regression_worst_cases_within_the_size_limit_end_within_seconds() {
     );
     let run = timed(&["--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    // `p99998`, on line 4 + 99998, located in the same pass as the rest.
+    // `p19998`, on line 4 + 19998, located in the same pass as the rest.
     assert!(
-        run.stdout.contains("package.json:100002"),
+        run.stdout.contains("package.json:20002"),
+        "{}",
+        &run.stdout[..2000.min(run.stdout.len())]
+    );
+
+    // And so was each dependency's in pyproject.toml (and Cargo.toml).
+    std::fs::remove_file(r.path().join("package.json")).unwrap();
+    let deps: Vec<String> = (0..20_000).map(|i| format!("  \"p{i}>=1\",")).collect();
+    r.write(
+        "pyproject.toml",
+        format!(
+            "[project]\nname = \"x\"\nversion = \"1.2.3\"\ndependencies = [\n{}\n]\n",
+            deps.join("\n")
+        ),
+    );
+    let run = timed(&["--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // `p19998`, on line 5 + 19998.
+    assert!(
+        run.stdout.contains("pyproject.toml:20003"),
         "{}",
         &run.stdout[..2000.min(run.stdout.len())]
     );

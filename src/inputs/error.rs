@@ -90,6 +90,31 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The lines of one text, indexed once so that locating many offsets costs
+/// a binary search each, not a scan from the top.
+pub struct Lines {
+    /// Byte offset of every `\n`.
+    breaks: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Self {
+        Self {
+            breaks: text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// 1-based line of a byte offset, as [`line_of`] gives it.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.breaks.partition_point(|&b| b < offset) + 1
+    }
+}
+
 /// 1-based line of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     line_col(text, offset).0
@@ -98,6 +123,19 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_agree_with_line_of() {
+        let text = "a\nbc\n\ndé\n";
+        let lines = Lines::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                lines.line_of(offset),
+                line_of(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_from_one_in_characters() {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::config::VersionSource;
-use super::error::{line_of, InputError};
+use super::error::{line_of, InputError, Lines};
 use super::file::{read_text_if_exists, TextFile};
 use super::toml_file;
 
@@ -246,12 +246,13 @@ fn parse_pyproject(
         return Ok(());
     }
     p.dependency_files.push(FILE.into());
+    let lines = Lines::new(text);
     if let Some(proj) = &doc.project {
         let optional = proj.optional_dependencies.values().flatten();
         for req in proj.dependencies.iter().chain(optional) {
             p.dependencies.push(pep508(
                 FILE,
-                Some(line_of(text, req.span().start)),
+                Some(lines.line_of(req.span().start)),
                 req.get_ref(),
             ));
         }
@@ -267,7 +268,7 @@ fn parse_pyproject(
                 continue; // the interpreter, not a dependency
             }
             p.dependencies
-                .push(toml_dep(FILE, text, name, value, Ecosystem::Poetry));
+                .push(toml_dep(FILE, &lines, name, value, Ecosystem::Poetry));
         }
     }
     Ok(())
@@ -306,12 +307,12 @@ fn pep508(file: &str, line: Option<usize>, req: &str) -> Dependency {
 /// A dependency written as a TOML value: `"1.2"` or `{ version, git, rev, path, workspace }`.
 fn toml_dep(
     file: &str,
-    text: &str,
+    lines: &Lines,
     name: &str,
     value: &Spanned<toml::Value>,
     ecosystem: Ecosystem,
 ) -> Dependency {
-    let line = Some(line_of(text, value.span().start));
+    let line = Some(lines.line_of(value.span().start));
     let (requirement, source) = match value.get_ref() {
         toml::Value::String(s) => (s.clone(), Source::Registry),
         toml::Value::Table(t) => {
@@ -449,8 +450,9 @@ fn parse_cargo(
     if let Some(ws) = ws_deps {
         tables.push(ws);
     }
+    let lines = Lines::new(text);
     for (name, value) in tables.into_iter().flatten() {
-        let mut dep = toml_dep(FILE, text, name, value, Ecosystem::Cargo);
+        let mut dep = toml_dep(FILE, &lines, name, value, Ecosystem::Cargo);
         if dep.source == Source::Workspace && ws_deps.is_some_and(|ws| ws.contains_key(name)) {
             continue; // checked where the workspace declares it
         }
