@@ -14,6 +14,9 @@ use crate::inputs::Inputs;
 
 pub struct DepsPinned;
 
+/// How many unpinned dependencies the message names.
+const NAMED: usize = 10;
+
 impl Check for DepsPinned {
     fn id(&self) -> &'static str {
         "deps_pinned"
@@ -57,8 +60,10 @@ impl Check for DepsPinned {
                 .message(format!("All {total} dependencies are pinned ({files})"))
                 .expected_found(expected, format!("{total} of {total} pinned"));
         }
-        let named: Vec<String> = offenders
+        // The message names the first few; every one is in `locations`.
+        let mut named: Vec<String> = offenders
             .iter()
+            .take(NAMED)
             .map(|o| match o.line {
                 Some(l) => format!(
                     "{} ({}:{l})",
@@ -72,6 +77,9 @@ impl Check for DepsPinned {
                 ),
             })
             .collect();
+        if offenders.len() > NAMED {
+            named.push(format!("and {} more", offenders.len() - NAMED));
+        }
         auto(self, Status::Fail)
             .message(format!(
                 "{} of {total} dependencies are not pinned exactly: {}",
