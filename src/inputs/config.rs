@@ -246,14 +246,8 @@ impl ConfigFile {
         let over = |what: &str, n: usize, limit: usize| {
             format!("holds {n} {what}, over the limit of {limit}")
         };
-        let whole = |message: String| {
-            InputError::file(
-                self.path.as_deref().unwrap_or(Path::new("gate.toml")),
-                message,
-            )
-        };
         if self.raw.env.len() > MAX_ENVS {
-            return Err(whole(over("[env.*] tables", self.raw.env.len(), MAX_ENVS)));
+            return Err(self.error_file(over("[env.*] tables", self.raw.env.len(), MAX_ENVS)));
         }
         if let Some(t) = self.raw.thresholds.get(MAX_THRESHOLDS) {
             return Err(self.error_at(
@@ -263,7 +257,7 @@ impl ConfigFile {
         }
         match &self.raw.attestations {
             Some(a) if a.len() > MAX_ATTESTATIONS => {
-                Err(whole(over("[[attestations]]", a.len(), MAX_ATTESTATIONS)))
+                Err(self.error_file(over("[[attestations]]", a.len(), MAX_ATTESTATIONS)))
             }
             _ => Ok(()),
         }
@@ -271,11 +265,16 @@ impl ConfigFile {
 
     /// An error at the span of a value in this file.
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> InputError {
-        let path = self
-            .path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("gate.toml"));
-        InputError::at_offset(path, &self.text, span.start, message)
+        InputError::at_offset(self.shown_path(), &self.text, span.start, message)
+    }
+
+    /// An error about this file as a whole.
+    pub fn error_file(&self, message: impl Into<String>) -> InputError {
+        InputError::file(self.shown_path(), message)
+    }
+
+    fn shown_path(&self) -> &Path {
+        self.path.as_deref().unwrap_or(Path::new("gate.toml"))
     }
 
     /// The changelog path relative to the repository root.

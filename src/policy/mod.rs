@@ -279,10 +279,9 @@ impl Policies {
             }
             if let Some(n) = raw.required_approvals {
                 if n == 0 {
-                    errors.push(InputError::file(
-                        config.path.clone().unwrap_or_default(),
-                        format!("[env.{name}] required_approvals = 0; expected 1 or more"),
-                    ));
+                    errors.push(config.error_file(format!(
+                        "[env.{name}] required_approvals = 0; expected 1 or more"
+                    )));
                 }
                 env.required_approvals = n;
             }
@@ -299,10 +298,9 @@ impl Policies {
         }
         if errors.len() >= MAX_PROBLEMS {
             errors.truncate(MAX_PROBLEMS);
-            errors.push(InputError::file(
-                config.path.clone().unwrap_or_default(),
-                format!("stopped after {MAX_PROBLEMS} problems; fix these and run again"),
-            ));
+            errors.push(config.error_file(format!(
+                "stopped after {MAX_PROBLEMS} problems; fix these and run again"
+            )));
         }
         if errors.is_empty() {
             Ok(Self { envs })
