@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{artifact, evaluate, evaluate_env, gate_in, promote_pii, Repo, Run};
+use crate::support::{
+    artifact, check_staging, evaluate, evaluate_env, gate_in, promote_pii, Repo, Run,
+};
 
 fn audit(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut all = vec!["audit"];
@@ -16,20 +18,7 @@ fn audit(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs a cheap recorded decision: `gate check --env staging` in an empty
 /// folder (it needs nothing but the CI status).
 fn append(dir: &Path, log: &Path, env: &[(&str, &str)]) -> Run {
-    gate_in(
-        dir,
-        &[
-            "check",
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--audit-log",
-            log.to_str().unwrap(),
-            "--json",
-        ],
-        env,
-    )
+    check_staging(dir, &["--audit-log", log.to_str().unwrap(), "--json"], env)
 }
 
 fn lines(log: &Path) -> Vec<String> {
@@ -98,18 +87,7 @@ fn decisions_are_recorded_and_verify() {
 fn gate_toml_names_the_log() {
     let r = Repo::empty();
     r.write("gate.toml", "[audit]\nlog = \".gate/audit.jsonl\"\n");
-    let run = gate_in(
-        r.path(),
-        &[
-            "check",
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-        &[],
-    );
+    let run = check_staging(r.path(), &["--json"], &[]);
     assert_eq!(run.json()["audit"]["seq"], 0, "{}", run.stdout);
     let v = audit(r.path(), &["verify"], &[]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);

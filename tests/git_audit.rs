@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{gate_in, Run};
+use crate::support::{check_staging, gate_in, Run};
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
@@ -36,20 +36,9 @@ fn remote_and_clones(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
 const LOG: &str = "git:refs/gate/audit";
 
 fn append(clone: &Path) -> Run {
-    gate_in(
+    check_staging(
         clone,
-        &[
-            "check",
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--audit-log",
-            LOG,
-            "--audit-remote",
-            "origin",
-            "--json",
-        ],
+        &["--audit-log", LOG, "--audit-remote", "origin", "--json"],
         &[],
     )
 }
@@ -176,20 +165,7 @@ fn a_forced_rewrite_of_the_remote_ref_is_detected() {
 fn a_local_ref_log_exports_as_a_file_log_and_is_pushed_and_pulled() {
     let (_dir, clones) = remote_and_clones(2);
     for _ in 0..3 {
-        let run = gate_in(
-            &clones[0],
-            &[
-                "check",
-                "--env",
-                "staging",
-                "--ci-status",
-                "success",
-                "--audit-log",
-                LOG,
-                "--json",
-            ],
-            &[],
-        );
+        let run = check_staging(&clones[0], &["--audit-log", LOG, "--json"], &[]);
         assert_eq!(run.json()["audit"]["log"], LOG);
     }
     let v = audit(&clones[0], &["verify"]);
@@ -224,18 +200,7 @@ fn a_local_ref_log_exports_as_a_file_log_and_is_pushed_and_pulled() {
 fn gate_toml_selects_the_ref_store() {
     let (_dir, clones) = remote_and_clones(1);
     std::fs::write(clones[0].join("gate.toml"), "[audit]\nlog = \"git:refs/gate/audit\"\nremote = \"origin\"\ncommitter = \"CI Gate <gate@ci.example.com>\"\n").unwrap();
-    let run = gate_in(
-        &clones[0],
-        &[
-            "check",
-            "--env",
-            "staging",
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-        &[],
-    );
+    let run = check_staging(&clones[0], &["--json"], &[]);
     assert_eq!(
         run.json()["audit"]["log"],
         "git:refs/gate/audit (origin)",

@@ -9,7 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{artifact, gate_in, head, live_override, promote_pii, Repo, Run, PII_HASH};
+use crate::support::{
+    artifact, check_staging, gate_in, head, live_override, promote_pii, Repo, Run, PII_HASH,
+};
 
 /// Kinds of bad input.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -346,19 +348,7 @@ fn audit_log() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("a.jsonl");
     for _ in 0..2 {
-        gate_in(
-            dir.path(),
-            &[
-                "check",
-                "--env",
-                "staging",
-                "--ci-status",
-                "success",
-                "--audit-log",
-                log.to_str().unwrap(),
-            ],
-            &[],
-        );
+        check_staging(dir.path(), &["--audit-log", log.to_str().unwrap()], &[]);
     }
     std::fs::read(log).unwrap()
 }

@@ -209,6 +209,15 @@ pub fn gate_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// Runs `gate check --env staging --ci-status success ARGS` in `cwd`: a
+/// cheap decision (it needs nothing but the CI status) for tests that record
+/// to an audit log.
+pub fn check_staging(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["check", "--env", "staging", "--ci-status", "success"];
+    all.extend_from_slice(args);
+    gate_in(cwd, &all, env)
+}
+
 /// Runs `gate check --repo REPO ARGS`.
 pub fn check(repo: &Repo, args: &[&str]) -> Run {
     check_env(repo, args, &[])
