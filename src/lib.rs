@@ -26,6 +26,7 @@ pub mod cli;
 pub mod commands;
 pub mod decision;
 pub mod findings;
+pub mod identity;
 pub mod inputs;
 pub mod overrides;
 pub mod policy;

@@ -563,14 +563,16 @@ fn gate_toml_configures_attestations_actions_and_na_policy() {
 
 #[test]
 fn not_applicable_skips_an_auto_check_without_reading_its_inputs() {
-    // release_point marked not applicable: no git repository is read at all.
+    // release_point marked not applicable where gate.toml allows it: no git
+    // repository is read at all.
     let r = Repo::files(OK);
     r.write(
         "release.yaml",
         std::fs::read_to_string(r.path().join("release.yaml")).unwrap()
             + "not_applicable:\n  release_point: \"released from a tarball\"\n",
     );
-    let run = check(&r, &["--ci-status", "success", "--json"]);
+    r.write("gate.toml", "[env.prod]\nallow_na = [\"release_point\"]\n");
+    let run = check(&r, &["--env", "prod", "--ci-status", "success", "--json"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let f = run.finding("release_point");
     assert_eq!(

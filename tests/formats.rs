@@ -63,7 +63,18 @@ fn junit_report_parses_with_one_case_per_finding() {
         std::fs::read_to_string(r.path().join("release.yaml")).unwrap()
             + "not_applicable:\n  release_point: \"from a tarball\"\n",
     );
-    let run = crate::support::check(&r, &["--ci-status", "success", "--format", "junit"]);
+    r.write("gate.toml", "[env.prod]\nallow_na = [\"release_point\"]\n");
+    let run = crate::support::check(
+        &r,
+        &[
+            "--env",
+            "prod",
+            "--ci-status",
+            "success",
+            "--format",
+            "junit",
+        ],
+    );
     let doc = roxmltree::Document::parse(&run.stdout).unwrap();
     let skipped: Vec<&str> = doc
         .descendants()

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod check;
 mod evaluate;
+mod fail_open;
 mod formats;
 mod git_audit;
 mod hardening;

@@ -37,6 +37,6 @@ fn decide(req: &Request, args: &CheckArgs, setup: &super::Setup) -> Decision {
         Some(RepoState::Ready(h)) => Some(h.sha.clone()),
         _ => None,
     };
-    describe(&mut d, &inputs, &setup.catalog);
+    describe(&mut d, &inputs, setup);
     d
 }

@@ -109,7 +109,7 @@ fn decide(
             sha256: a.sha256.clone(),
         });
     }
-    describe(&mut d, &inputs, &setup.catalog);
+    describe(&mut d, &inputs, setup);
     for c in &candidates {
         if let Candidate::Parsed(o) = c {
             d.inputs.push(InputDigest {

@@ -152,18 +152,23 @@ pub(crate) fn checklist(req: &Request, setup: &Setup) -> Result<(Inputs, Vec<Fin
         .filter(|t| policy.requires(&t.finding_id()))
         .cloned()
         .collect();
+    let na_allowed = |id: &str| policy.allows_na(id, Kind::Auto);
     let inputs = Inputs::load(
         req,
         setup.config.clone(),
         &checks,
         !defs.is_empty(),
         &thresholds,
+        &na_allowed,
     )
     .map_err(|e| ErrorInfo::input(vec![e]))?;
-    let mut findings: Vec<Finding> = checks.iter().map(|c| run_check(*c, &inputs)).collect();
+    let mut findings: Vec<Finding> = checks
+        .iter()
+        .map(|c| run_check(*c, &inputs, policy))
+        .collect();
     findings.extend(thresholds.iter().map(|t| {
         let id = t.finding_id();
-        not_applicable(&inputs, &id, &t.id.get_ref().to_string())
+        not_applicable(&inputs, policy, &id, &t.id.get_ref().to_string())
             .unwrap_or_else(|| crate::findings::thresholds::judge(t, &inputs.metrics))
     }));
     if let Some(m) = &inputs.manifest {
@@ -172,8 +177,12 @@ pub(crate) fn checklist(req: &Request, setup: &Setup) -> Result<(Inputs, Vec<Fin
     Ok((inputs, findings))
 }
 
-/// The NA finding for an AUTO check release.yaml marks not applicable.
-fn not_applicable(inputs: &Inputs, id: &str, title: &str) -> Option<Finding> {
+/// The NA finding for an AUTO check release.yaml marks not applicable,
+/// where the environment's `allow_na` lets it.
+fn not_applicable(inputs: &Inputs, policy: &EnvPolicy, id: &str, title: &str) -> Option<Finding> {
+    if !policy.allows_na(id, Kind::Auto) {
+        return None;
+    }
     let m = inputs.manifest.as_ref()?;
     let na = m.not_applicable(id)?;
     Some(
@@ -190,14 +199,15 @@ fn not_applicable(inputs: &Inputs, id: &str, title: &str) -> Option<Finding> {
     )
 }
 
-/// A check's finding, or NA when release.yaml marks it not applicable.
-fn run_check(check: &dyn Check, inputs: &Inputs) -> Finding {
-    not_applicable(inputs, check.id(), check.title()).unwrap_or_else(|| check.run(inputs))
+/// A check's finding, or NA when release.yaml marks it not applicable and
+/// the environment allows that.
+fn run_check(check: &dyn Check, inputs: &Inputs, policy: &EnvPolicy) -> Finding {
+    not_applicable(inputs, policy, check.id(), check.title()).unwrap_or_else(|| check.run(inputs))
 }
 
 /// Fills in what the inputs tell about a decision: the version, every input
 /// file's digest, and warnings about the manifest.
-pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, catalog: &Catalog) {
+pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, setup: &Setup) {
     let found: std::collections::HashSet<&str> = d.findings.iter().map(|f| f.id.as_str()).collect();
     let mut metrics = Vec::new();
     for t in &inputs.config.raw.thresholds {
@@ -214,14 +224,16 @@ pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, catalog: &Catalog) {
             file: file.clone(),
             sha256: sha256.clone(),
         }));
-    d.warnings.extend(manifest_warnings(inputs, catalog));
+    d.warnings.extend(manifest_warnings(inputs, setup));
 }
 
-/// `not_applicable` entries that can skip nothing.
-fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
+/// `not_applicable` entries that can skip nothing, and those this
+/// environment refuses (the check ran), each at the line it was written.
+fn manifest_warnings(inputs: &Inputs, setup: &Setup) -> Vec<String> {
     let Some(m) = &inputs.manifest else {
         return Vec::new();
     };
+    let (catalog, policy) = (&setup.catalog, &setup.policy);
     let checks: std::collections::HashSet<&String> =
         catalog.auto.iter().chain(&catalog.attested).collect();
     m.not_applicable
@@ -239,6 +251,12 @@ fn manifest_warnings(inputs: &Inputs, catalog: &Catalog) -> Vec<String> {
                 Some(format!(
                     "{at}: not_applicable `{}` names no check, so it skips nothing",
                     na.id
+                ))
+            } else if catalog.auto.contains(&na.id) && !policy.allows_na(&na.id, Kind::Auto) {
+                Some(format!(
+                    "{at}: not_applicable `{}` refused, the check ran: release.yaml cannot waive an AUTO check; gate.toml's `allow_na` for {} can",
+                    na.id,
+                    policy.display_name()
                 ))
             } else {
                 None

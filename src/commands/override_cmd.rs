@@ -13,6 +13,7 @@ use crate::cli::{
     OverrideValidateArgs,
 };
 use crate::decision::ErrorInfo;
+use crate::identity::Identity;
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
@@ -20,7 +21,7 @@ use crate::inputs::override_file::{self, parse_time, Approval, Candidate, Overri
 use crate::inputs::repo::{commit_author, release_commit};
 use crate::inputs::suggest::hint;
 use crate::inputs::{display, relative_to, Request};
-use crate::overrides::{self, sign, Context, WILDCARD_SHAS};
+use crate::overrides::{self, sign, Approvers, Context, FailureKind, WILDCARD_SHAS};
 use crate::policy::{Catalog, Policies};
 
 /// What an override command did, for either report format.
@@ -177,34 +178,29 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         .requested_by
         .clone()
         .or_else(|| author.as_ref().map(|(_, email)| email.clone()));
-    let mut barred: Vec<String> = author
-        .iter()
-        .flat_map(|(n, e)| [n.to_lowercase(), e.to_lowercase()])
-        .collect();
-    barred.extend(requested_by.iter().map(|r| r.trim().to_lowercase()));
+    let author: Vec<String> = author.into_iter().flat_map(|(n, e)| [n, e]).collect();
     let mut approvers: Vec<String> = Vec::new();
-    for a in args
-        .approved_by
-        .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
-    {
-        if barred.contains(&a.to_lowercase()) {
-            return refuse(format!(
-                "self-approval: {a} requested or authored the change and cannot approve it"
-            ));
-        }
-        if !approvers.iter().any(|x| x.eq_ignore_ascii_case(a)) {
+    for a in args.approved_by.iter().map(|a| a.trim()) {
+        let same = |x: &String| match (Identity::parse(x), Identity::parse(a)) {
+            (Ok(x), Ok(a)) => x.same_person(&a),
+            _ => false,
+        };
+        if !a.is_empty() && !approvers.iter().any(same) {
             approvers.push(a.to_string());
         }
     }
-    let needed = policy.required_approvals.max(1) as usize;
-    if approvers.len() < needed {
-        return refuse(format!(
-            "{} needs {needed} distinct approver(s) other than the requester and author; got {} (repeat --approved-by)",
-            args.env,
-            approvers.len()
-        ));
+    let listed: Vec<&str> = approvers.iter().map(String::as_str).collect();
+    let people = Approvers {
+        approvers: &listed,
+        requested_by: requested_by.as_deref(),
+        author: &author,
+    };
+    if let Some(f) = people.judge(policy.required_approvals, &args.env).first() {
+        let more = match f.kind {
+            FailureKind::TooFewApprovers => " (repeat --approved-by)",
+            _ => "",
+        };
+        return refuse(format!("{}{more}", f.message));
     }
     if args.reason.trim().is_empty() {
         return refuse("--reason is empty; say why promoting anyway is safe".into());
@@ -226,6 +222,12 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         .filename
         .clone()
         .unwrap_or_else(|| format!("{}-{}-{}.json", args.env, &sha[..8], now.as_second()));
+    if filename.chars().any(char::is_control) {
+        return refuse(format!(
+            "--filename `{}` holds a control character; a file name is visible text",
+            filename.escape_debug()
+        ));
+    }
     if filename.contains(['/', '\\']) || filename.contains("..") || filename.starts_with('.') {
         return refuse(format!(
             "--filename `{filename}` must be a plain file name (no path separators, no `..`)"
@@ -269,6 +271,13 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         data.signature = Some(sign::sign(key.as_bytes(), &unsigned));
     }
     let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
+    let base = loc.dir.as_deref().unwrap_or(&loc.repo);
+    if let Some(link) = override_file::symlink_on_path(base, &folder) {
+        return refuse(format!(
+            "{} is a symbolic link; the overrides folder must be a real folder in the repository",
+            display(&link)
+        ));
+    }
     let path = folder.join(&filename);
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(relative_to(&loc.repo, &path));

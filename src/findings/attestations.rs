@@ -4,6 +4,7 @@
 //! every such finding ATTESTED.
 
 use super::{Finding, Kind, Status};
+use crate::identity::Identity;
 use crate::inputs::config::AttestationDef;
 use crate::inputs::manifest::ReleaseManifest;
 
@@ -31,8 +32,22 @@ pub fn judge(def: &AttestationDef, manifest: &ReleaseManifest) -> Finding {
             .at(file, None);
     };
     let a = &entry.attestation;
-    let by = a.by.as_deref().map(str::trim).filter(|b| !b.is_empty());
     let mut f = f.at(file, entry.line);
+    let by = match a.by.as_deref().map(Identity::parse) {
+        Some(Err(e)) => {
+            let written =
+                a.by.as_deref()
+                    .unwrap_or_default()
+                    .escape_debug()
+                    .to_string();
+            return f
+                .message(format!("`by: {written}` is not a name: it {e}"))
+                .expected_found(expected, format!("by: {written}"));
+        }
+        Some(Ok(i)) if !i.is_empty() => Some(i.shown),
+        _ => None,
+    };
+    let by = by.as_deref();
     f.attested_by = by.map(String::from);
     f.evidence = a.evidence.clone().filter(|e| !e.trim().is_empty());
     let evidence = f
@@ -105,6 +120,25 @@ mod tests {
                 Status::Fail,
                 "{text}"
             );
+        }
+    }
+
+    /// An attester of only invisible characters, or one with hidden or
+    /// look-alike characters, names nobody.
+    #[test]
+    fn regression_invisible_or_hidden_attesters_fail() {
+        for by in [
+            "\\u200b",
+            "\\u3164",
+            "\\u200b\\u200b ",
+            "Jane\\u200bSmith",
+            "J\\u0430ne",
+        ] {
+            let text = format!(
+                "version: '1'\nattestations:\n  rollback_tested: {{answer: true, by: \"{by}\"}}\n"
+            );
+            let f = judge(&def(), &manifest(&text));
+            assert_eq!(f.status, Status::Fail, "{by}: {}", f.message);
         }
     }
 

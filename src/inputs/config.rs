@@ -24,7 +24,8 @@
 //! [env.prod]                          # staging, preprod, prod are built in; any name works
 //! extends = "prod"                    # the built-in to start from (custom envs: prod)
 //! required = ["auto", "attested", "leakage"]
-//! forbid_na = ["approver_signed_off"]
+//! forbid_na = ["approver_signed_off"]  # ATTESTED checks that may not be NA
+//! allow_na = ["deps_pinned"]          # AUTO checks release.yaml may mark NA
 //! max_override_days = 1
 //! required_approvals = 2
 //! require_signed_overrides = true
@@ -161,9 +162,14 @@ pub struct RawEnv {
     /// Per finding id (or group): what a failure does.
     #[schemars(with = "Option<BTreeMap<String, Action>>")]
     pub actions: Option<BTreeMap<String, Spanned<Action>>>,
-    /// Checks for which `not_applicable` is refused.
+    /// ATTESTED checks for which `not_applicable` is refused.
     #[schemars(with = "Option<Vec<String>>")]
     pub forbid_na: Option<Vec<Spanned<String>>>,
+    /// AUTO checks that release.yaml may mark `not_applicable` here. Any
+    /// other AUTO check runs whatever release.yaml says: the change under
+    /// review cannot waive what gate proves.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub allow_na: Option<Vec<Spanned<String>>>,
     /// The longest an override may last, in days.
     pub max_override_days: Option<u32>,
     /// Distinct approvers an override needs (two-person rule: 2).

@@ -116,13 +116,15 @@ pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
 impl Inputs {
     /// Reads what the required `checks` (and, with `attested`, the required
     /// attestations) need. release.yaml is read first when it exists: a
-    /// check it marks not applicable reads nothing else.
+    /// check it marks not applicable, where `na_allowed` says it may, reads
+    /// nothing else.
     pub fn load(
         req: &Request,
         config: ConfigFile,
         checks: &[&dyn Check],
         attested: bool,
         thresholds: &[config::ThresholdDef],
+        na_allowed: &dyn Fn(&str) -> bool,
     ) -> Result<Inputs, InputError> {
         let mut inputs = Inputs {
             repo_root: req.repo.clone(),
@@ -182,10 +184,11 @@ impl Inputs {
         let needs = checks
             .iter()
             .filter(|c| {
-                inputs
-                    .manifest
-                    .as_ref()
-                    .is_none_or(|m| m.not_applicable(c.id()).is_none())
+                !na_allowed(c.id())
+                    || inputs
+                        .manifest
+                        .as_ref()
+                        .is_none_or(|m| m.not_applicable(c.id()).is_none())
             })
             .fold(Needs::default(), |n, c| n.union(c.needs()));
         if inputs.manifest.is_none() && (attested || needs.manifest) {

@@ -169,6 +169,13 @@ pub fn discover(repo: &Path, dir: &str, env: &str) -> Vec<Candidate> {
         file,
         sha256: None,
     };
+    if let Some(link) = symlink_on_path(repo, &folder) {
+        return vec![invalid(
+            super::relative_to(repo, &link),
+            "is a symbolic link; the overrides folder must be a real folder in the repository"
+                .into(),
+        )];
+    }
     match std::fs::symlink_metadata(&folder) {
         Err(_) => return Vec::new(),
         Ok(m) if m.file_type().is_symlink() => {
@@ -232,6 +239,23 @@ pub fn discover(repo: &Path, dir: &str, env: &str) -> Vec<Candidate> {
     out
 }
 
+/// The first symbolic link among the components of `path` below `base`
+/// (`overrides`, then `overrides/<env>`), if any: override files reached
+/// through one could come from outside the repository.
+pub fn symlink_on_path(base: &Path, path: &Path) -> Option<PathBuf> {
+    let rel = path.strip_prefix(base).ok()?;
+    let mut at = base.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        if matches!(part, std::path::Component::Normal(_))
+            && std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Some(at);
+        }
+    }
+    None
+}
+
 /// A timestamp as override files write them: RFC 3339 with an offset
 /// (`2026-11-28T08:00:00Z`, `2026-11-28T07:35:56.019329+00:00`), or without
 /// one, read as UTC as llm-release-governor does.
@@ -239,11 +263,28 @@ pub fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(t);
     }
-    s.parse::<jiff::civil::DateTime>()
+    if let Some(t) = s
+        .parse::<jiff::civil::DateTime>()
         .ok()
         .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
-        .map(|z| z.timestamp())
-        .ok_or_else(|| format!("`{s}` is not an RFC 3339 timestamp (e.g. 2026-11-28T08:00:00Z)"))
+    {
+        return Ok(t.timestamp());
+    }
+    // Well-formed, but past what a timestamp can hold (9999-12-31T23:59:59Z
+    // with its offset applied is beyond jiff's range): say so, not "malformed".
+    let civil = s
+        .strip_suffix(['Z', 'z'])
+        .or_else(|| s.len().checked_sub(6).and_then(|i| s.get(..i)));
+    if civil.is_some_and(|c| c.parse::<jiff::civil::DateTime>().is_ok()) {
+        return Err(format!(
+            "`{s}` is out of range: timestamps from {} to {} are supported",
+            jiff::Timestamp::MIN.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            jiff::Timestamp::MAX.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ));
+    }
+    Err(format!(
+        "`{s}` is not an RFC 3339 timestamp (e.g. 2026-11-28T08:00:00Z)"
+    ))
 }
 
 /// Where an explicitly named override file is, for reports.
@@ -255,6 +296,17 @@ pub fn named(repo: &Path, path: &Path) -> (PathBuf, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regression_a_far_timestamp_is_out_of_range_not_malformed() {
+        let e = parse_time("9999-12-31T23:59:59Z").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        let e = parse_time("9999-12-31T23:59:59+00:00").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        let e = parse_time("2026-13-01T00:00:00Z").unwrap_err();
+        assert!(e.contains("not an RFC 3339 timestamp"), "{e}");
+        assert!(parse_time("2026-11-28T08:00:00Z").is_ok());
+    }
 
     #[test]
     fn reads_llm_release_governor_files() {

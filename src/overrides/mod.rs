@@ -19,6 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::findings::{Action, Finding, Status};
+use crate::identity::Identity;
 use crate::inputs::override_file::{parse_time, Candidate, OverrideFile};
 use crate::policy::EnvPolicy;
 
@@ -59,6 +60,11 @@ pub enum FailureKind {
     TooLong,
     Signature,
     BadTimestamp,
+    /// A name with hidden characters or mixed scripts.
+    InvalidName,
+    EmptyReason,
+    /// `expires_at` is not after `created_at`.
+    ExpiresBeforeCreated,
 }
 
 /// One validation failure.
@@ -152,6 +158,18 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
         Err(e) => fail(FailureKind::BadTimestamp, format!("created_at: {e}")),
         _ => {}
     }
+    if let (Ok(exp), Ok(Some(c))) = (&expires, &created) {
+        if exp <= c {
+            fail(
+                FailureKind::ExpiresBeforeCreated,
+                format!(
+                    "expires_at {} is not after created_at {}",
+                    d.expires_at,
+                    d.created_at.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+    }
     if let (Ok(exp), Ok(created)) = (&expires, &created) {
         let start = created.unwrap_or(ctx.now);
         let max = SignedDuration::from_hours(24 * i64::from(ctx.env.max_override_days));
@@ -199,37 +217,18 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
             ),
         );
     }
-    // The requester and the release commit's author may not approve.
-    let mut barred: Vec<String> = ctx.author.iter().map(|s| s.to_lowercase()).collect();
-    if let Some(r) = &d.requested_by {
-        barred.push(r.trim().to_lowercase());
-    }
-    // Each name is judged once, however often it is listed.
-    let mut distinct = std::collections::HashSet::new();
-    let mut self_approved = std::collections::HashSet::new();
-    for who in d.approvers() {
-        let who = who.trim().to_lowercase();
-        if who.is_empty() {
-            continue;
-        }
-        if barred.contains(&who) {
-            if self_approved.insert(who.clone()) {
-                fail(
-                    FailureKind::SelfApproval,
-                    format!(
-                        "self-approval: {who} requested or authored the change and cannot approve it"
-                    ),
-                );
-            }
-        } else {
-            distinct.insert(who);
-        }
-    }
-    let needed = ctx.env.required_approvals.max(1) as usize;
-    if distinct.len() < needed {
+    let approvers = d.approvers();
+    let people = Approvers {
+        approvers: &approvers,
+        requested_by: d.requested_by.as_deref(),
+        author: &ctx.author,
+    };
+    out.extend(people.judge(ctx.env.required_approvals, env));
+    let mut fail = |kind, message: String| out.push(Failure { kind, message });
+    if d.reason.trim().is_empty() {
         fail(
-            FailureKind::TooFewApprovers,
-            format!("{env} needs {needed} distinct approver(s) other than the requester and author; this has {}", distinct.len()),
+            FailureKind::EmptyReason,
+            "reason is empty: an override says why promoting anyway is safe".into(),
         );
     }
     match (&d.signature, ctx.key) {
@@ -251,6 +250,83 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
         _ => {}
     }
     out
+}
+
+/// Who approved an override, and who may not.
+pub struct Approvers<'a> {
+    /// `approved_by` and every further approval, in order.
+    pub approvers: &'a [&'a str],
+    pub requested_by: Option<&'a str>,
+    /// Name and email of the release commit's author.
+    pub author: &'a [String],
+}
+
+impl Approvers<'_> {
+    /// The approval rules: every name is visible text of one script per
+    /// word; nobody who requested or authored the change approves it (names
+    /// compared as [`Identity`] does); and `needed` distinct people approve.
+    /// Each name is judged once, however often it is listed.
+    pub fn judge(&self, needed: u32, env: &str) -> Vec<Failure> {
+        let mut out = Vec::new();
+        let mut fail = |kind, message: String| out.push(Failure { kind, message });
+        let mut barred: Vec<Identity> = self.author.iter().map(|a| Identity::barred(a)).collect();
+        if let Some(r) = self.requested_by {
+            match Identity::parse(r) {
+                Ok(i) => barred.push(i),
+                Err(e) => {
+                    fail(
+                        FailureKind::InvalidName,
+                        format!("requested_by `{}` {e}", r.escape_debug()),
+                    );
+                    barred.push(Identity::barred(r));
+                }
+            }
+        }
+        // Every key of everyone judged so far: each person is judged once,
+        // in time linear in the number of approvals.
+        let mut seen = std::collections::HashSet::new();
+        let mut counted = 0usize;
+        let mut written = std::collections::HashSet::new();
+        for who in self.approvers {
+            if !written.insert(*who) {
+                continue;
+            }
+            let id = match Identity::parse(who) {
+                Ok(i) => i,
+                Err(e) => {
+                    fail(
+                        FailureKind::InvalidName,
+                        format!("approver `{}` {e}", who.escape_debug()),
+                    );
+                    continue;
+                }
+            };
+            let known = id.keys().iter().any(|k| seen.contains(k));
+            seen.extend(id.keys().iter().cloned());
+            if id.is_empty() || known {
+                continue;
+            }
+            if barred.iter().any(|b| b.same_person(&id)) {
+                fail(
+                    FailureKind::SelfApproval,
+                    format!(
+                        "self-approval: {} requested or authored the change and cannot approve it",
+                        id.shown
+                    ),
+                );
+            } else {
+                counted += 1;
+            }
+        }
+        let needed = needed.max(1) as usize;
+        if counted < needed {
+            fail(
+                FailureKind::TooFewApprovers,
+                format!("{env} needs {needed} distinct approver(s) other than the requester and author; this has {counted}"),
+            );
+        }
+        out
+    }
 }
 
 /// Judges every candidate, marks the findings a valid override lifts
@@ -444,6 +520,63 @@ mod tests {
                     && f.message.contains("dbedd13029bf7a3")),
             "{failures:?}"
         );
+    }
+
+    /// 13 of 18 look-alikes of the author's identity approved their own
+    /// commit when names were compared trimmed and lower-cased only.
+    #[test]
+    fn regression_look_alikes_of_the_author_or_requester_cannot_approve() {
+        let p = policies("");
+        let staging = p.get("staging").unwrap();
+        for who in [
+            "Carol\u{a0}Author",
+            "Carol  Author",
+            "ＣＡＲＯＬ Author",
+            "Carol Author <carol@example.com>",
+            "carol",
+            "CAROL@example.com",
+            "b\u{200b}ob",
+            "Bob",
+            "bob <bob@example.com>",
+        ] {
+            let k = kinds(with("approved_by", json!(who)), staging, None);
+            assert!(
+                k.contains(&FailureKind::SelfApproval) || k.contains(&FailureKind::InvalidName),
+                "{who:?} approved: {k:?}"
+            );
+            assert!(k.contains(&FailureKind::TooFewApprovers), "{who:?}: {k:?}");
+        }
+        for who in [
+            "C\u{430}rol Author",
+            "Carol\u{200b} Author",
+            "Carol\u{2028}Author",
+        ] {
+            let k = kinds(with("approved_by", json!(who)), staging, None);
+            assert!(k.contains(&FailureKind::InvalidName), "{who:?}: {k:?}");
+        }
+        let k = kinds(with("requested_by", json!("b\u{202e}ob")), staging, None);
+        assert!(k.contains(&FailureKind::InvalidName), "{k:?}");
+    }
+
+    #[test]
+    fn regression_empty_reason_and_expiry_before_creation_are_rejected() {
+        let p = policies("");
+        let staging = p.get("staging").unwrap();
+        assert_eq!(
+            kinds(with("reason", json!("  ")), staging, None),
+            vec![FailureKind::EmptyReason]
+        );
+        let k = kinds(
+            with("created_at", json!("2026-11-21T08:30:00Z")),
+            staging,
+            None,
+        );
+        assert_eq!(k, vec![], "created after expiry? {k:?}");
+        let mut v = good();
+        v["created_at"] = json!("2026-11-21T08:00:00Z");
+        v["expires_at"] = json!("2026-11-21T07:00:00Z");
+        let k = kinds(v, staging, None);
+        assert!(k.contains(&FailureKind::ExpiresBeforeCreated), "{k:?}");
     }
 
     #[test]

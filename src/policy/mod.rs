@@ -118,6 +118,37 @@ fn resolve_list(
     }
 }
 
+/// The AUTO checks an `allow_na` selector stands for. A group (`auto`,
+/// `thresholds`) leaves out `audit_chain`, which checks the log the decision
+/// is written to and is NA only where no log is configured; named alone it
+/// is an error, and so are leakage and ATTESTED ids.
+fn allow_na_ids(catalog: &Catalog, selector: &str) -> Result<Vec<String>, String> {
+    use crate::findings::AUDIT_CHAIN;
+    let why = if selector == AUDIT_CHAIN {
+        "audit_chain checks the log this decision is written to; it is NA only when no log is configured"
+    } else {
+        let ids = catalog
+            .resolve(selector)
+            .ok_or_else(|| catalog.unknown_selector(selector))?;
+        let auto: Vec<String> = ids
+            .iter()
+            .filter(|id| catalog.auto.contains(id) && *id != AUDIT_CHAIN)
+            .cloned()
+            .collect();
+        if auto.len() + usize::from(ids.iter().any(|i| i == AUDIT_CHAIN)) == ids.len() {
+            return Ok(auto);
+        }
+        if ids.iter().all(|id| catalog.leakage.contains(id)) {
+            "leakage findings come from the locc artifact and are never not applicable"
+        } else {
+            "ATTESTED checks may be marked not applicable without it (forbid_na refuses that)"
+        }
+    };
+    Err(format!(
+        "allow_na takes AUTO checks only, not `{selector}`: {why}"
+    ))
+}
+
 /// One environment's validated policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvPolicy {
@@ -126,6 +157,8 @@ pub struct EnvPolicy {
     required: BTreeSet<String>,
     actions: BTreeMap<String, Action>,
     forbid_na: BTreeSet<String>,
+    /// AUTO checks release.yaml may mark not applicable.
+    allow_na: BTreeSet<String>,
     /// The longest an override may last, in days.
     pub max_override_days: u32,
     /// Distinct approvers an override needs.
@@ -152,6 +185,7 @@ impl EnvPolicy {
                 .collect(),
             actions: BTreeMap::new(),
             forbid_na: BTreeSet::new(),
+            allow_na: BTreeSet::new(),
             max_override_days: 1,
             required_approvals: 1,
             require_signed_overrides: false,
@@ -168,6 +202,18 @@ impl EnvPolicy {
     /// Whether the environment requires finding `id`.
     pub fn requires(&self, id: &str) -> bool {
         self.required.contains(id)
+    }
+
+    /// Whether release.yaml may mark check `id` of `kind` not applicable:
+    /// an ATTESTED check may (unless `forbid_na`, which [`Self::apply`]
+    /// enforces), an AUTO check only where `allow_na` lists it, a leakage
+    /// finding never.
+    pub fn allows_na(&self, id: &str, kind: Kind) -> bool {
+        match kind {
+            Kind::Attested => true,
+            Kind::Auto => self.allow_na.contains(id),
+            Kind::Leakage => false,
+        }
     }
 
     /// What a failure of finding `id` does here.
@@ -274,6 +320,17 @@ impl Policies {
             if let Some(forbid) = &raw.forbid_na {
                 resolve_list(config, catalog, forbid, &mut env.forbid_na, &mut errors);
             }
+            if let Some(allow) = &raw.allow_na {
+                for sel in allow {
+                    if errors.len() >= MAX_PROBLEMS {
+                        break;
+                    }
+                    match allow_na_ids(catalog, sel.get_ref()) {
+                        Ok(ids) => env.allow_na.extend(ids),
+                        Err(e) => errors.push(config.error_at(sel.span(), e)),
+                    }
+                }
+            }
             if let Some(days) = raw.max_override_days {
                 env.max_override_days = days;
             }
@@ -352,6 +409,7 @@ fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
         required,
         actions: BTreeMap::new(),
         forbid_na: BTreeSet::new(),
+        allow_na: BTreeSet::new(),
         max_override_days: days,
         required_approvals: 1,
         require_signed_overrides: false,
