@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crate::support::{
-    artifact, check, evaluate, evaluate_env, gate_in, head, live_override, override_cmd,
-    promote_pii, put_override, Repo, PII_HASH,
+    artifact, check, evaluate, evaluate_env, head, live_override, override_cmd, promote_pii,
+    put_override, Repo, PII_HASH,
 };
 
 const AUTO: &[&str] = &[
@@ -209,7 +209,253 @@ fn sign(key: &str, o: &serde_json::Value) -> String {
     gate::overrides::sign::sign(key.as_bytes(), o)
 }
 
-#[allow(dead_code)]
-fn unused(_: &Path) {
-    let _ = (gate_in, promote_pii);
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// With `overrides` itself a symbolic link, files from outside the
+/// repository lifted findings, and the commit that made the link was
+/// stepped over as override-only.
+#[cfg(unix)]
+#[test]
+fn regression_a_symlinked_overrides_folder_lifts_nothing() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    let sha = head(&r);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("staging")).unwrap();
+    std::fs::write(
+        outside.path().join("staging/o.json"),
+        serde_json::to_vec(&live_override("staging", &sha, PII_HASH, &["pii"])).unwrap(),
+    )
+    .unwrap();
+    symlink(outside.path(), &r.path().join("overrides"));
+    let run = promote_pii(&r, &["--json"]);
+    let j = run.json();
+    assert_eq!(j["decision"], "REQUIRE_OVERRIDE", "{}", run.stdout);
+    assert_eq!(j["overrides"][0]["path"], "overrides");
+    assert!(j["overrides"][0]["failures"][0]
+        .as_str()
+        .unwrap()
+        .contains("symbolic link"));
+    // Committed, the link is no override-only change: the release commit
+    // stays the commit that made it.
+    let made = r.commit_all("overrides as a link");
+    let run = promote_pii(&r, &["--json"]);
+    assert_eq!(run.json()["release_commit"], made, "{}", run.stdout);
+    // And `override create` will not write through it.
+    let run = override_cmd(
+        &r,
+        "create",
+        &[
+            "--env",
+            "staging",
+            "--approved-by",
+            "alice",
+            "--reason",
+            "r",
+            "--leakage-types",
+            "pii",
+            "--identity-hash",
+            PII_HASH,
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_dir(outside.path().join("staging"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
+/// A link elsewhere in the tree that points into the overrides folder makes
+/// a change there a change of that link's content: nothing is stepped over.
+#[cfg(unix)]
+#[test]
+fn regression_no_step_over_a_change_reachable_through_a_link() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    r.write("overrides/staging/.gitkeep", "");
+    symlink(
+        Path::new("overrides/staging/settings.json"),
+        &r.path().join("settings.json"),
+    );
+    r.write("overrides/staging/settings.json", "{\"safe\": true}");
+    let release = r.commit_all("release with a linked setting");
+    r.write("overrides/staging/settings.json", "{\"safe\": false}");
+    let changed = r.commit_all("changes settings.json through the link");
+    let run = promote_pii(&r, &["--json"]);
+    let j = run.json();
+    assert_eq!(j["release_commit"], changed, "{}", run.stdout);
+    assert_ne!(j["release_commit"], release);
+    // Without the link, the same changes are override-only and stepped over.
+    let r = Repo::released("release_ok", "v1.2.3");
+    let release = head(&r);
+    r.write("overrides/staging/settings.json", "{\"safe\": true}");
+    r.commit_all("override-only");
+    r.write("overrides/staging/settings.json", "{\"safe\": false}");
+    r.commit_all("override-only");
+    let run = promote_pii(&r, &["--json"]);
+    assert_eq!(run.json()["release_commit"], release, "{}", run.stdout);
+}
+
+/// Inside a repository an unknown 40-hex --sha was only a warning, and the
+/// author check was skipped.
+#[test]
+fn regression_an_unknown_sha_in_a_repository_blocks() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    let tree = r
+        .git()
+        .head()
+        .unwrap()
+        .peel_to_tree()
+        .unwrap()
+        .id()
+        .to_string();
+    for sha in ["0123456789abcdef0123456789abcdef01234567", tree.as_str()] {
+        let run = promote_pii(&r, &["--sha", sha, "--json"]);
+        let j = run.json();
+        assert_eq!(
+            (j["decision"].as_str(), run.code),
+            (Some("BLOCK"), 1),
+            "{sha}: {}",
+            run.stdout
+        );
+        assert!(j["error"].to_string().contains(sha), "{}", run.stdout);
+    }
+    // Outside any repository a full SHA is still taken as given.
+    let plain = Repo::files("release_ok");
+    let run = evaluate(
+        &plain,
+        &[
+            "--env",
+            "staging",
+            "--locc-artifact",
+            &artifact("checks_pass.json"),
+            "--ci-status",
+            "success",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// An unwritable or special --decision-out was a warning after an ALLOW was
+/// recorded, and the rename replaced links and device nodes.
+#[cfg(unix)]
+#[test]
+fn regression_bad_output_targets_are_errors_before_anything_is_written() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    let beside = tempfile::tempdir().unwrap();
+    let target = beside.path().join("kept.json");
+    std::fs::write(&target, "kept").unwrap();
+    let link = beside.path().join("link.json");
+    symlink(&target, &link);
+    let fifo = beside.path().join("fifo");
+    let has_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut targets = vec![
+        (beside.path().to_path_buf(), "is a directory"),
+        (beside.path().join("missing/d.json"), "cannot be written"),
+        (link.clone(), "is a symbolic link"),
+        (Path::new("/dev/null").to_path_buf(), "special file"),
+    ];
+    if has_fifo {
+        targets.push((fifo.clone(), "special file"));
+    }
+    for flag in ["--decision-out", "--metrics-out"] {
+        for (t, said) in &targets {
+            let run = evaluate(
+                &r,
+                &[
+                    "--env",
+                    "staging",
+                    "--locc-artifact",
+                    &artifact("checks_pass.json"),
+                    "--ci-status",
+                    "success",
+                    flag,
+                    t.to_str().unwrap(),
+                    "--json",
+                ],
+            );
+            assert_eq!(run.code, 1, "{flag} {}: {}", t.display(), run.stdout);
+            assert!(
+                run.stdout.contains(said),
+                "{flag} {}: {}",
+                t.display(),
+                run.stdout
+            );
+        }
+    }
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+    assert!(Path::new("/dev/null").exists());
+    // A regular file is replaced, as documented.
+    let run = evaluate(
+        &r,
+        &[
+            "--env",
+            "staging",
+            "--locc-artifact",
+            &artifact("checks_pass.json"),
+            "--ci-status",
+            "success",
+            "--decision-out",
+            target.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("\"ALLOW\""));
+}
+
+/// `override create --filename` took control characters.
+#[test]
+fn regression_override_filenames_with_control_characters_are_refused() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    for name in [
+        "a\nb.json",
+        "a\rb.json",
+        "a\tb.json",
+        "a\u{7}.json",
+        "a\u{1b}.json",
+        "a\u{7f}.json",
+        "a\u{85}.json",
+    ] {
+        let run = override_cmd(
+            &r,
+            "create",
+            &[
+                "--env",
+                "staging",
+                "--approved-by",
+                "alice",
+                "--reason",
+                "r",
+                "--leakage-types",
+                "pii",
+                "--identity-hash",
+                PII_HASH,
+                "--filename",
+                name,
+            ],
+            &[],
+        );
+        assert_eq!(run.code, 2, "{name:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("control character"),
+            "{name:?}: {}",
+            run.stderr
+        );
+    }
 }

@@ -28,6 +28,8 @@ enum Bad {
     Missing,
     SymlinkLoop,
     Unreadable,
+    /// A named pipe: opening one waits for a writer.
+    Fifo,
 }
 
 const ALL: &[Bad] = &[
@@ -43,6 +45,7 @@ const ALL: &[Bad] = &[
     Bad::Missing,
     Bad::SymlinkLoop,
     Bad::Unreadable,
+    Bad::Fifo,
 ];
 
 /// Deterministic noise.
@@ -118,6 +121,12 @@ fn make(path: &Path, good: &[u8], bad: Bad) -> bool {
             #[cfg(not(unix))]
             return false;
         }
+        Bad::Fifo => {
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            if !made.is_ok_and(|s| s.success()) {
+                return false; // no mkfifo here (Windows)
+            }
+        }
         Bad::Unreadable => {
             std::fs::write(path, good).unwrap();
             #[cfg(unix)]
@@ -170,6 +179,7 @@ fn inputs(sha: &str) -> Vec<Input> {
     let pass = std::fs::read(artifact("checks_pass.json")).unwrap();
     let over =
         serde_json::to_vec_pretty(&live_override("staging", sha, PII_HASH, &["pii"])).unwrap();
+    let over_named = over.clone();
     vec![
         Input {
             name: "locc artifact (evaluate)",
@@ -285,6 +295,52 @@ fn inputs(sha: &str) -> Vec<Input> {
                     "--json",
                     "--locc-artifact",
                     &artifact("checks_pass_with_pii.json"),
+                    "--repo",
+                    r.path().to_str().unwrap(),
+                ])
+            },
+            empty_ok: false,
+            discovered: true,
+            altered: &[],
+        },
+        Input {
+            name: "override file (--override-file, clean artifact)",
+            outside: true,
+            rel: "named.json",
+            good: over_named,
+            args: |r, p| {
+                let mut a = s(&[
+                    "evaluate",
+                    "--env",
+                    "staging",
+                    "--ci-status",
+                    "success",
+                    "--json",
+                    "--locc-artifact",
+                    &artifact("checks_pass.json"),
+                    "--override-file",
+                ]);
+                a.push(p.display().to_string());
+                a.extend(s(&["--repo", r.path().to_str().unwrap()]));
+                a
+            },
+            empty_ok: false,
+            discovered: false,
+            altered: &[],
+        },
+        Input {
+            name: "CHANGELOG.md (check preprod)",
+            outside: false,
+            rel: "CHANGELOG.md",
+            good: read("CHANGELOG.md"),
+            args: |r, _| {
+                s(&[
+                    "check",
+                    "--ci-status",
+                    "success",
+                    "--json",
+                    "--env",
+                    "preprod",
                     "--repo",
                     r.path().to_str().unwrap(),
                 ])
@@ -424,7 +480,7 @@ fn no_bad_input_gets_past_gate() {
             checked += 1;
         }
     }
-    assert!(checked >= 70, "{checked} cases ran");
+    assert!(checked >= 76, "{checked} cases ran");
 }
 
 #[test]

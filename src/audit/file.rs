@@ -183,10 +183,8 @@ impl FileLog {
     /// Reads and checks the last line without locking (for `--dry-run`,
     /// `gate audit head`).
     pub fn peek(&self, keys: &Keyring) -> Result<Tail, InputError> {
-        let mut f = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tail::Empty),
-            Err(e) => return Err(crate::inputs::file::io_error(&self.path, &e)),
+        let Some(mut f) = crate::inputs::file::open_regular(&self.path)? else {
+            return Ok(Tail::Empty);
         };
         let len = f
             .metadata()
@@ -204,7 +202,8 @@ impl FileLog {
                     .map_err(|e| io(dir, "cannot create the audit log's folder", e))?;
             }
         }
-        let existed = self.path.exists();
+        // Never open a FIFO or device: it could wait forever, or be written.
+        let existed = crate::inputs::file::regular_file(&self.path)?.is_some();
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)

@@ -460,13 +460,8 @@ fn check_range(
 /// Verifies the log at `path`. An unreadable log is an error; a broken one
 /// is a report with a problem.
 pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Report, InputError> {
-    let file = File::open(path).map_err(|e| crate::inputs::file::io_error(path, &e))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(InputError::file(
-            path,
-            "is a directory; expected an audit log",
-        ));
-    }
+    let file = crate::inputs::file::open_regular(path)?
+        .ok_or_else(|| InputError::file(path, "not found; expected an audit log"))?;
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);

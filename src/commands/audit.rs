@@ -278,8 +278,9 @@ pub fn repair(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
 
 /// Every complete line of the log parsed as JSON, with its line number.
 fn events(path: &PathBuf, warnings: &mut Vec<String>) -> Result<Vec<(u64, Value)>, ErrorInfo> {
-    let f = std::fs::File::open(path)
-        .map_err(|e| ErrorInfo::input(vec![crate::inputs::file::io_error(path, &e)]))?;
+    let f = crate::inputs::file::open_regular(path)
+        .and_then(|f| f.ok_or_else(|| InputError::file(path, "not found")))
+        .map_err(|e| ErrorInfo::input(vec![e]))?;
     let mut out = Vec::new();
     let mut reader = std::io::BufReader::new(f);
     let mut buf = Vec::new();
@@ -364,11 +365,14 @@ pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
     match args.format {
         ExportFormat::Jsonl => {
             // The log's own bytes, complete lines only.
-            let bytes = std::fs::read(&path).map_err(|e| {
-                fail(ErrorInfo::input(vec![crate::inputs::file::io_error(
-                    &path, &e,
-                )]))
-            })?;
+            let mut bytes = Vec::new();
+            crate::inputs::file::open_regular(&path)
+                .and_then(|f| f.ok_or_else(|| InputError::file(&path, "not found")))
+                .and_then(|mut f| {
+                    std::io::Read::read_to_end(&mut f, &mut bytes)
+                        .map_err(|e| crate::inputs::file::io_error(&path, &e))
+                })
+                .map_err(|e| fail(ErrorInfo::input(vec![e])))?;
             let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
         }

@@ -75,15 +75,20 @@ fn decide(
     let candidates = if args.override_file.is_empty() {
         override_file::discover(repo, setup.config.overrides_dir(), &args.env)
     } else {
+        // A file the user named is an input: one that cannot be read or
+        // parsed is an input error, even with nothing to lift.
         let mut out = Vec::new();
         for p in &args.override_file {
-            if !p.exists() && std::fs::symlink_metadata(p).is_err() {
+            if std::fs::symlink_metadata(p).is_err() {
                 return Err(input_error(InputError::file(
                     p,
                     "not found (--override-file)",
                 )));
             }
-            out.push(override_file::load(p, relative_to(repo, p)));
+            match override_file::load(p, relative_to(repo, p)) {
+                Candidate::Invalid { error, .. } => return Err(input_error(error)),
+                parsed => out.push(parsed),
+            }
         }
         out
     };
@@ -124,12 +129,6 @@ fn decide(
             crate::inputs::prefix(&rc.sha, 12),
             rc.stepped_over,
             crate::inputs::prefix(&rc.release, 12)
-        ));
-    }
-    if !rc.in_repo && args.sha.is_some() && std::fs::metadata(repo.join(".git")).is_ok() {
-        d.warnings.push(format!(
-            "--sha {} is not in the repository; it was taken as given",
-            rc.sha
         ));
     }
     d.warnings.extend(override_warnings);

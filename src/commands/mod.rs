@@ -407,6 +407,7 @@ fn fail(d: &mut Decision, e: crate::inputs::error::InputError) {
     failed.identity_hash = d.identity_hash.take();
     failed.overrides = std::mem::take(&mut d.overrides);
     failed.warnings = std::mem::take(&mut d.warnings);
+    failed.audit = d.audit.take();
     *d = failed;
 }
 
@@ -437,6 +438,7 @@ impl Outputs {
                 (metrics_out, OutputKind::Metrics),
             ] {
                 if let Some(p) = p {
+                    writable_target(p)?;
                     let dir = p
                         .parent()
                         .filter(|d| !d.as_os_str().is_empty())
@@ -470,17 +472,26 @@ impl Outputs {
                         .map_err(|e| e.error.to_string())
                 });
             if let Err(e) = done {
-                d.warnings.push(format!(
-                    "{} could not be written after the decision was recorded: {e}",
-                    crate::inputs::display(&path)
-                ));
+                // Checked before recording, so only a race gets here; the
+                // decision still does not pass.
+                fail(
+                    d,
+                    InputError::file(
+                        &path,
+                        format!("could not be written after the decision was recorded: {e}"),
+                    ),
+                );
             }
         }
         if let Some(summary) = &env.step_summary {
-            let appended = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(summary)
+            let appended = crate::inputs::file::regular_file(summary)
+                .map_err(|e| std::io::Error::other(e.message))
+                .and_then(|_| {
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(summary)
+                })
                 .and_then(|mut f| f.write_all(crate::report::markdown::render(d).as_bytes()));
             if let Err(e) = appended {
                 d.warnings.push(format!(
@@ -490,6 +501,31 @@ impl Outputs {
             }
         }
     }
+}
+
+/// An output file's target must be absent or a regular file: the rename
+/// that writes it would replace a symbolic link, FIFO or device node (as root,
+/// `--decision-out /dev/stdout` would replace /dev/stdout), and a directory
+/// cannot be written at all.
+fn writable_target(p: &Path) -> Result<(), InputError> {
+    let meta = match std::fs::symlink_metadata(p) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(crate::inputs::file::io_error(p, &e)),
+    };
+    let what = if meta.is_file() {
+        return Ok(());
+    } else if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file (FIFO, socket or device)"
+    };
+    Err(InputError::file(
+        p,
+        format!("is {what}; an output is written as a new or regular file, by a rename that would replace it"),
+    ))
 }
 
 /// The end of `check` and `evaluate`: open the output files, record the

@@ -93,7 +93,11 @@ pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, InputError> {
     read_bytes_within(path, Limit::INPUT)
 }
 
-fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, InputError> {
+/// What is at `path`, following symbolic links: `Ok(None)` for nothing,
+/// the metadata of a regular file, or an error for anything else. A FIFO,
+/// socket or device is refused before it is opened, since opening one can
+/// wait forever.
+pub fn regular_file(path: &Path) -> Result<Option<std::fs::Metadata>, InputError> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -108,13 +112,67 @@ fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, Input
         }
         Err(e) => return Err(io_error(path, &e)),
     };
+    if meta.is_file() {
+        return Ok(Some(meta));
+    }
     if meta.is_dir() {
         return Err(InputError::file(path, "is a directory; expected a file"));
     }
+    Err(InputError::file(
+        path,
+        format!("is {}; expected a regular file", special_kind(&meta)),
+    ))
+}
+
+/// The kind of a file that is neither regular nor a directory, in words.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "not a regular file"
+}
+
+/// Opens a regular file for reading; `Ok(None)` when nothing is there.
+/// Anything else is refused without opening it ([`regular_file`]).
+pub fn open_regular(path: &Path) -> Result<Option<File>, InputError> {
+    if regular_file(path)?.is_none() {
+        return Ok(None);
+    }
+    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    // What was opened is what was checked (a swap between the two is caught
+    // here, though an open of a FIFO swapped in would already have waited).
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(Some(file)),
+        Ok(m) => Err(InputError::file(
+            path,
+            format!("is {}; expected a regular file", special_kind(&m)),
+        )),
+        Err(e) => Err(io_error(path, &e)),
+    }
+}
+
+fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, InputError> {
+    let Some(meta) = regular_file(path)? else {
+        return Ok(None);
+    };
     if meta.len() > limit.max {
         return Err(too_big(path, meta.len(), limit));
     }
-    let file = File::open(path).map_err(|e| io_error(path, &e))?;
+    let Some(file) = open_regular(path)? else {
+        return Ok(None);
+    };
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // Bounded even when metadata lies (a FIFO, a growing file, /dev/zero).
     file.take(limit.max + 1)
@@ -190,6 +248,23 @@ mod tests {
         let e = read_text(&p).unwrap_err();
         assert_eq!((e.line, e.column), (Some(2), Some(5)));
         assert!(e.message.contains("not valid UTF-8"), "{e}");
+    }
+
+    /// Opening a FIFO waits for a writer: every input hung on one.
+    #[cfg(unix)]
+    #[test]
+    fn regression_a_fifo_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&p).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return;
+        }
+        let e = read_text(&p).unwrap_err();
+        assert!(e.message.contains("a FIFO"), "{e}");
+        assert!(open_regular(&p).is_err());
+        let e = read_text(Path::new("/dev/null")).unwrap_err();
+        assert!(e.message.contains("a device"), "{e}");
     }
 
     #[test]

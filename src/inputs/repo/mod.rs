@@ -89,6 +89,14 @@ pub fn release_commit(
     let repo =
         match open_root(path) {
             Ok(r) => r,
+            // A repository that is there but cannot be opened is no reason
+            // to take the commit as given.
+            Err(e) if std::fs::symlink_metadata(path.join(".git")).is_ok() => {
+                return Err(InputError::file(
+                    path,
+                    format!("cannot open the git repository: {e}"),
+                ))
+            }
             Err(_) => return match sha {
                 Some(s) => Ok(as_given(s)),
                 None => Err(InputError::file(
@@ -98,15 +106,25 @@ pub fn release_commit(
             },
         };
     let start = match sha {
-        Some(s) => match repo.revparse_single(s).and_then(|o| o.peel_to_commit()) {
-            Ok(c) => c,
-            Err(_) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                return Ok(as_given(s))
-            }
+        // Inside a repository the commit must be one of its commits: taken
+        // as given, its author could not be barred from approving it.
+        Some(s) => match repo.revparse_single(s) {
+            Ok(o) => o.peel_to_commit().map_err(|_| {
+                InputError::file(
+                    path,
+                    format!(
+                        "--sha {s} is a {} of this repository, not a commit",
+                        o.kind().map_or("object", |k| k.str())
+                    ),
+                )
+            })?,
             Err(e) => {
                 return Err(InputError::file(
                     path,
-                    format!("--sha {s}: {}", e.message()),
+                    format!(
+                        "--sha {s} is not a commit of this repository ({}); fetch it, or name the commit being promoted",
+                        e.message()
+                    ),
                 ))
             }
         },
@@ -120,7 +138,14 @@ pub fn release_commit(
     let prefix: Vec<&str> = overrides_dir.split('/').filter(|p| !p.is_empty()).collect();
     let mut commit = start.clone();
     let mut stepped_over = 0;
-    while stepped_over < MAX_STEPS && commit.parent_count() == 1 && !prefix.is_empty() {
+    // A symbolic link outside the folder that reaches into it makes a change
+    // of an override file a change of that link's content too: nothing is
+    // stepped over then. Everything outside the folder is the same in every
+    // commit stepped over, so the start commit's tree tells for all of them.
+    let linked = start
+        .tree()
+        .map_or(true, |t| links_into(&repo, &t, &prefix));
+    while stepped_over < MAX_STEPS && commit.parent_count() == 1 && !prefix.is_empty() && !linked {
         let parent = commit
             .parent(0)
             .map_err(|e| InputError::file(path, e.message().to_string()))?;
@@ -165,6 +190,15 @@ fn only_under(repo: &Repository, a: &git2::Tree, b: &git2::Tree, prefix: &[&str]
     if others(a) != others(b) {
         return false;
     }
+    // The folder (and each folder on its path) stays a folder: a commit
+    // that turns it into a symbolic link or a file is no override-only change.
+    let folder_or_absent = |t: &git2::Tree| {
+        t.get_name(first)
+            .is_none_or(|e| e.kind() == Some(git2::ObjectType::Tree) && e.filemode() == 0o040000)
+    };
+    if !folder_or_absent(a) || !folder_or_absent(b) {
+        return false;
+    }
     if rest.is_empty() {
         return true;
     }
@@ -182,6 +216,52 @@ fn only_under(repo: &Repository, a: &git2::Tree, b: &git2::Tree, prefix: &[&str]
         (Ok(_), Ok(_)) => true, // the folder appeared or vanished, nothing else did
         _ => false,
     }
+}
+
+/// Whether a symbolic link in `tree` outside the folder `prefix` may reach
+/// into it: its target, resolved from where the link sits, lies in or above
+/// the folder, leaves the repository, or is absolute. Unreadable means yes.
+fn links_into(repo: &Repository, tree: &git2::Tree, prefix: &[&str]) -> bool {
+    let mut reaches = false;
+    let walked = tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+        if e.filemode() != 0o120000 {
+            return git2::TreeWalkResult::Ok;
+        }
+        let name = String::from_utf8_lossy(e.name_bytes());
+        let at: Vec<String> = dir
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .chain([name.into_owned()])
+            .collect();
+        let inside = at.len() > prefix.len() && at.iter().zip(prefix).all(|(a, p)| a == p);
+        if inside {
+            return git2::TreeWalkResult::Ok;
+        }
+        let target = repo
+            .find_blob(e.id())
+            .map(|b| String::from_utf8_lossy(b.content()).into_owned());
+        let Ok(target) = target else {
+            reaches = true;
+            return git2::TreeWalkResult::Abort;
+        };
+        let mut path: Vec<String> = at[..at.len() - 1].to_vec();
+        let mut escapes = target.starts_with('/');
+        for part in target.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => escapes |= path.pop().is_none(),
+                p => path.push(p.to_string()),
+            }
+        }
+        let shared = path.iter().zip(prefix).take_while(|(a, p)| a == p).count();
+        if escapes || shared == path.len().min(prefix.len()) {
+            reaches = true;
+            return git2::TreeWalkResult::Abort;
+        }
+        git2::TreeWalkResult::Ok
+    });
+    reaches || walked.is_err()
 }
 
 /// The author (name, email) of commit `sha`, if the repository at `path`
