@@ -97,6 +97,10 @@ pub enum AuditCommand {
     Head(AuditSimpleArgs),
     /// Move a torn last line into a side file and record AUDIT_REPAIRED.
     Repair(AuditSimpleArgs),
+    /// Key an unkeyed log from here on with $GATE_AUDIT_KEY: records
+    /// AUDIT_KEY_ADOPTED, after which keyed appends continue it and
+    /// `verify` with the key accepts the unkeyed lines before it.
+    AdoptKey(AuditSimpleArgs),
     /// Push the local git-ref log to its remote (fast-forward, with a lease).
     Push(AuditSimpleArgs),
     /// Fetch the remote's git-ref log into the local ref (fast-forward only).

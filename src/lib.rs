@@ -147,6 +147,7 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 A::Verify(a) => (audit::verify(a, env), Some(a.output.format())),
                 A::Head(a) => (audit::head(a, env), Some(a.output.format())),
                 A::Repair(a) => (audit::repair(a, env), Some(a.output.format())),
+                A::AdoptKey(a) => (audit::adopt_key(a, env), Some(a.output.format())),
                 A::Push(a) => (audit::share(a, true), Some(a.output.format())),
                 A::Pull(a) => (audit::share(a, false), Some(a.output.format())),
                 A::Show(a) => (audit::show(a), Some(a.output.format())),
@@ -177,6 +178,46 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 exit_code: outcome.exit_code,
             }
         }
+    }
+}
+
+/// A command line clap refused. With `--json` (or `--format json`) the
+/// body is JSON with `error` set, as for any other error: a decision for
+/// `check` and `evaluate`, else `{"command", "exit_code", "error"}`; stderr
+/// gets clap's message either way.
+pub fn usage_error(args: &[String], message: &str) -> Outcome {
+    let exit_code = cli::usage_exit_code(args);
+    let wants_json = args
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--json" || a == "--format=json");
+    let stdout = if wants_json {
+        let first = message.lines().next().unwrap_or_default();
+        let first = first.strip_prefix("error: ").unwrap_or(first).to_string();
+        let error = decision::ErrorInfo::usage(first);
+        let words: Vec<&str> = args
+            .iter()
+            .skip(1)
+            .take_while(|a| !a.starts_with('-'))
+            .take(2)
+            .map(String::as_str)
+            .collect();
+        match words.first().copied() {
+            Some("evaluate") => report::json(&decision::Decision::evaluate_error(None, error)),
+            Some("check") => report::json(&decision::Decision::check_error(None, error)),
+            _ => report::to_json(&serde_json::json!({
+                "command": words.join(" "),
+                "exit_code": exit_code,
+                "error": error,
+            })),
+        }
+    } else {
+        String::new()
+    };
+    Outcome {
+        stdout,
+        stderr: message.to_string(),
+        exit_code,
     }
 }
 

@@ -12,12 +12,15 @@ fn main() -> ExitCode {
         Err(e) => {
             // --help and --version exit 0; a usage error exits 2, or 1 for
             // `evaluate`, whose 2 means REQUIRE_OVERRIDE.
-            let _ = e.print();
             if !e.use_stderr() {
+                let _ = e.print();
                 return ExitCode::SUCCESS;
             }
             let args: Vec<String> = std::env::args().collect();
-            return ExitCode::from(gate::cli::usage_exit_code(&args));
+            let o = gate::usage_error(&args, &e.render().to_string());
+            let _ = anstream::stdout().write_all(o.stdout.as_bytes());
+            let _ = anstream::stderr().write_all(o.stderr.as_bytes());
+            return ExitCode::from(o.exit_code);
         }
     };
     let outcome = gate::run(&cli, &gate::commands::Environment::from_process());

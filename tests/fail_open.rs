@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crate::support::{
-    artifact, check, evaluate, evaluate_env, head, live_override, override_cmd, promote_pii,
-    put_override, Repo, PII_HASH,
+    artifact, check, evaluate, evaluate_env, gate_in, head, live_override, override_cmd,
+    promote_pii, put_override, Repo, PII_HASH,
 };
 
 const AUTO: &[&str] = &[
@@ -458,4 +458,155 @@ fn regression_override_filenames_with_control_characters_are_refused() {
             run.stderr
         );
     }
+}
+
+/// Strips `alg`, `key_id` and `hash` from every line of a keyed log and
+/// re-chains it with plain SHA-256, as a forger without the key would.
+fn rechain_unkeyed(log: &Path) {
+    let text = std::fs::read_to_string(log).unwrap();
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for (seq, l) in text.lines().enumerate() {
+        let mut v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(l).unwrap();
+        for k in ["alg", "key_id", "hash"] {
+            v.remove(k);
+        }
+        let keys = gate::audit::keys::Keyring::default();
+        let (line, hash) = gate::audit::file::seal(v, seq as u64, &prev, &keys);
+        out.push_str(&line);
+        out.push('\n');
+        prev = hash;
+    }
+    std::fs::write(log, out).unwrap();
+}
+
+/// A keyed log rewritten unkeyed verified as "intact, unanchored" under the
+/// key, and a keyed append continued on the forgery.
+#[test]
+fn regression_a_keyed_log_rewritten_unkeyed_is_caught_under_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let log_s = log.to_str().unwrap();
+    let key = [("GATE_AUDIT_KEY", "k")];
+    for _ in 0..3 {
+        let run = crate::support::check_staging(dir.path(), &["--audit-log", log_s], &key);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    rechain_unkeyed(&log);
+    let before = std::fs::read(&log).unwrap();
+    // Without the key it is a plain chain; with it, a named failure.
+    let plain = gate_in(dir.path(), &["audit", "verify", "--log", log_s], &[]);
+    assert_eq!(plain.code, 0, "{}", plain.stdout);
+    let run = gate_in(
+        dir.path(),
+        &["audit", "verify", "--log", log_s, "--json"],
+        &key,
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let j = run.json();
+    assert_eq!(j["verify"]["problem"]["class"], "UNKEYED", "{}", run.stdout);
+    assert_eq!(j["verify"]["problem"]["line"], 1);
+    assert!(j["verify"]["problem"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("lines 1-3"));
+    // A keyed append refuses the unkeyed tail: the decision does not pass.
+    let run = crate::support::check_staging(dir.path(), &["--audit-log", log_s, "--json"], &key);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.status("audit_chain"), "FAIL");
+    assert!(run.stdout.contains("UNKEYED"), "{}", run.stdout);
+    assert_eq!(std::fs::read(&log).unwrap(), before, "nothing was appended");
+
+    // A log that was never keyed is keyed by a deliberate, recorded command.
+    let fresh = dir.path().join("plain.jsonl");
+    let fresh_s = fresh.to_str().unwrap();
+    crate::support::check_staging(dir.path(), &["--audit-log", fresh_s], &[]);
+    let refused = gate_in(dir.path(), &["audit", "adopt-key", "--log", fresh_s], &[]);
+    assert_eq!(refused.code, 2, "no key to adopt: {}", refused.stdout);
+    let run = gate_in(dir.path(), &["audit", "adopt-key", "--log", fresh_s], &key);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("AUDIT_KEY_ADOPTED as seq 1"),
+        "{}",
+        run.stdout
+    );
+    let again = gate_in(dir.path(), &["audit", "adopt-key", "--log", fresh_s], &key);
+    assert_eq!(again.code, 2, "already keyed: {}", again.stdout);
+    let run = crate::support::check_staging(dir.path(), &["--audit-log", fresh_s], &key);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = gate_in(
+        dir.path(),
+        &["audit", "verify", "--log", fresh_s, "--json"],
+        &key,
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["verify"]["events"], 3);
+}
+
+/// A non-UTF-8 key was taken for unset: lines were written unkeyed.
+#[cfg(unix)]
+#[test]
+fn regression_a_non_utf8_audit_key_is_used_not_dropped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    let key = std::ffi::OsStr::from_bytes(b"k\xff\xfe");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gate"))
+        .args([
+            "check",
+            "--env",
+            "staging",
+            "--ci-status",
+            "success",
+            "--audit-log",
+        ])
+        .arg(&log)
+        .env("GATE_AUDIT_KEY", key)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = std::fs::read_to_string(&log).unwrap();
+    assert!(line.contains("\"alg\":\"hmac-sha256\""), "{line}");
+    // It verifies under those bytes and no others.
+    let verify = |k: &std::ffi::OsStr| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gate"))
+            .args(["audit", "verify", "--log"])
+            .arg(&log)
+            .env("GATE_AUDIT_KEY", k)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(verify(key), Some(0));
+    assert_eq!(verify(std::ffi::OsStr::new("k")), Some(1));
+}
+
+/// Usage errors ignored --json.
+#[test]
+fn regression_usage_errors_answer_in_json_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, code) in [
+        (
+            &["evaluate", "--env", "staging", "--bogus", "--json"][..],
+            1,
+        ),
+        (&["check", "--bogus", "--format", "json"][..], 2),
+        (&["audit", "verify", "--bogus", "--json"][..], 2),
+        (&["override", "list", "--bogus", "--format=json"][..], 2),
+    ] {
+        let run = gate_in(dir.path(), args, &[]);
+        assert_eq!(run.code, code, "{args:?}");
+        let j = run.json();
+        assert_eq!(j["error"]["kind"], "usage", "{args:?}: {}", run.stdout);
+        assert!(j["error"]["message"].as_str().unwrap().contains("--bogus"));
+        assert!(run.stderr.contains("--bogus"), "{args:?}");
+    }
+    let run = gate_in(dir.path(), &["check", "--bogus"], &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
 }

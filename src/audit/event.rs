@@ -94,6 +94,21 @@ pub fn override_event(
     }
 }
 
+/// The event type that starts keyed lines on an unkeyed log.
+pub const ADOPTED: &str = "AUDIT_KEY_ADOPTED";
+
+/// The AUDIT_KEY_ADOPTED event: from here on the log is sealed with the key
+/// `key_id` names (the line's own `key_id`).
+pub fn key_adopted(actor: &str, now: jiff::Timestamp) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("ts".into(), Value::String(ts(now)));
+    m.insert("event_type".into(), Value::String(ADOPTED.into()));
+    m.insert("command".into(), Value::String("audit adopt-key".into()));
+    m.insert("actor".into(), Value::String(actor.into()));
+    m.insert("tool".into(), Value::String(tool()));
+    m
+}
+
 /// The AUDIT_REPAIRED event (the torn bytes' size, digest and side file
 /// are added by the repair itself).
 pub fn repaired(actor: &str, now: jiff::Timestamp) -> Map<String, Value> {

@@ -120,6 +120,18 @@ pub fn check_line(raw: &[u8], keys: &Keyring) -> Tail {
             message: format!("the last line (seq {}) does not hash to its `hash`", l.seq),
         };
     }
+    // With a key supplied, an unkeyed tail is a keyed log rewritten with
+    // plain SHA-256, or a log never keyed: either way a keyed append must
+    // not continue on it unasked.
+    if keys.current.is_some() && l.alg.is_none() {
+        return Tail::Bad {
+            class: "UNKEYED",
+            message: format!(
+                "the last line (seq {}) is not sealed with a key, but $GATE_AUDIT_KEY is set: a keyed log rewritten unkeyed, or a log that was never keyed (to key it from here on, run `gate audit adopt-key`)",
+                l.seq
+            ),
+        };
+    }
     Tail::Ok {
         seq: l.seq,
         hash: l.hash.to_string(),
@@ -233,7 +245,7 @@ impl FileLog {
         &self,
         keys: &Keyring,
         event: Map<String, Value>,
-    ) -> Result<Option<(PathBuf, u64, Appended)>, InputError> {
+    ) -> Result<Option<Repair>, InputError> {
         let mut locked = self.lock(keys)?;
         let Tail::Torn { .. } = locked.tail else {
             return Ok(None);
@@ -273,6 +285,29 @@ impl FileLog {
             .file
             .read_exact(&mut torn)
             .map_err(|e| io(&self.path, "cannot read", e))?;
+        // A whole event that lacks only its newline (the write was cut after
+        // its last byte) is completed: it hashes and chains, so it is kept.
+        let before = read_tail(&mut locked.file, &self.path, good, keys)?;
+        if let Some(seq) = completes(&before, &torn, keys) {
+            locked
+                .file
+                .write_all(b"\n")
+                .map_err(|e| io(&self.path, "cannot complete the last line", e))?;
+            locked
+                .file
+                .sync_all()
+                .map_err(|e| io(&self.path, "cannot fsync", e))?;
+            locked.tail = check_line(&torn, keys);
+            let mut event = event;
+            event.insert("completed_seq".into(), Value::from(seq));
+            let appended = locked.append(event, keys)?;
+            return Ok(Some(Repair {
+                moved_to: None,
+                bytes: 0,
+                completed: Some(seq),
+                event: appended,
+            }));
+        }
         let stamp = jiff::Timestamp::now().as_nanosecond();
         let side = PathBuf::from(format!("{}.torn-{stamp}", self.path.display()));
         let mut f = OpenOptions::new()
@@ -314,8 +349,37 @@ impl FileLog {
             ),
         );
         let appended = locked.append(event, keys)?;
-        Ok(Some((side, torn.len() as u64, appended)))
+        Ok(Some(Repair {
+            moved_to: Some(side),
+            bytes: torn.len() as u64,
+            completed: None,
+            event: appended,
+        }))
     }
+}
+
+/// What `repair` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// The side file the torn bytes were moved to.
+    pub moved_to: Option<PathBuf>,
+    /// How many bytes were moved aside.
+    pub bytes: u64,
+    /// The `seq` of a whole last event that only lacked its newline, now
+    /// completed in place.
+    pub completed: Option<u64>,
+    /// The AUDIT_REPAIRED event.
+    pub event: Appended,
+}
+
+/// The `seq` of `torn` when it is a whole event chained on `before`: it
+/// checks out on its own, its `seq` follows, its `prev_hash` is `before`'s
+/// hash.
+fn completes(before: &Tail, torn: &[u8], keys: &Keyring) -> Option<u64> {
+    let (seq, prev) = before.next()?;
+    let line = line::parse(torn).ok()?;
+    let ok = matches!(check_line(torn, keys), Tail::Ok { .. });
+    (ok && line.seq == seq && line.prev_hash == prev).then_some(seq)
 }
 
 #[cfg(unix)]
@@ -464,20 +528,54 @@ mod tests {
             .unwrap();
         assert_eq!(log.peek(&keys).unwrap(), Tail::Torn { bytes: 18 });
         assert!(log.lock(&keys).unwrap().append(event(1), &keys).is_err());
-        let (side, n, appended) = log.repair(&keys, event(9)).unwrap().unwrap();
-        assert_eq!((n, appended.seq), (18, 1));
-        assert_eq!(std::fs::read(side).unwrap(), b"{\"event_type\":\"CHE");
+        let r = log.repair(&keys, event(9)).unwrap().unwrap();
+        assert_eq!((r.bytes, r.event.seq, r.completed), (18, 1, None));
+        assert_eq!(
+            std::fs::read(r.moved_to.unwrap()).unwrap(),
+            b"{\"event_type\":\"CHE"
+        );
         assert!(
             log.repair(&keys, event(9)).unwrap().is_none(),
             "nothing left to repair"
         );
     }
 
+    /// A whole, valid last event lacking only its newline was moved out of
+    /// the chain.
+    #[test]
+    fn regression_a_whole_last_event_without_its_newline_is_completed() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = FileLog::new(dir.path().join("audit.jsonl"));
+        let keys = Keyring::new(Some(b"k"), &[]);
+        log.lock(&keys).unwrap().append(event(0), &keys).unwrap();
+        log.lock(&keys).unwrap().append(event(1), &keys).unwrap();
+        let whole = std::fs::read(&log.path).unwrap();
+        std::fs::write(&log.path, &whole[..whole.len() - 1]).unwrap();
+        assert!(matches!(log.peek(&keys).unwrap(), Tail::Torn { .. }));
+        let r = log.repair(&keys, event(9)).unwrap().unwrap();
+        assert_eq!((r.completed, r.moved_to, r.event.seq), (Some(1), None, 2));
+        let now = std::fs::read(&log.path).unwrap();
+        assert!(now.starts_with(&whole), "the completed line was kept");
+        let report = crate::audit::verify::verify(&log.path, &keys, None).unwrap();
+        assert!(report.intact() && report.events == 3, "{report:?}");
+        // A whole line that does not chain is still moved aside.
+        let other = dir.path().join("b.jsonl");
+        let b = FileLog::new(&other);
+        b.lock(&keys).unwrap().append(event(0), &keys).unwrap();
+        let first = std::fs::read(&other).unwrap();
+        let mut bytes = first.clone();
+        bytes.extend_from_slice(&first[..first.len() - 1]); // seq 0 again
+        std::fs::write(&other, bytes).unwrap();
+        let r = b.repair(&keys, event(9)).unwrap().unwrap();
+        assert_eq!(r.completed, None);
+        assert!(r.moved_to.is_some());
+    }
+
     #[test]
     fn keyed_logs_never_continue_unkeyed() {
         let dir = tempfile::tempdir().unwrap();
         let log = FileLog::new(dir.path().join("audit.jsonl"));
-        let k1 = Keyring::new(Some("k1"), &[]);
+        let k1 = Keyring::new(Some(b"k1"), &[]);
         log.lock(&k1).unwrap().append(event(0), &k1).unwrap();
         let none = Keyring::default();
         assert!(matches!(
@@ -488,13 +586,13 @@ mod tests {
             }
         ));
         // Rotation: the new key appends once the old one is supplied too.
-        let k2_only = Keyring::new(Some("k2"), &[]);
+        let k2_only = Keyring::new(Some(b"k2"), &[]);
         assert!(log
             .lock(&k2_only)
             .unwrap()
             .append(event(1), &k2_only)
             .is_err());
-        let k2 = Keyring::new(Some("k2"), &["k1".into()]);
+        let k2 = Keyring::new(Some(b"k2"), &["k1".into()]);
         assert_eq!(log.lock(&k2).unwrap().append(event(1), &k2).unwrap().seq, 1);
         let unkeyed_but_knows = Keyring::new(None, &["k1".into(), "k2".into()]);
         let err = log

@@ -23,6 +23,7 @@ use std::time::Duration;
 use git2::{Oid, Repository, Signature};
 use serde_json::{Map, Value};
 
+use super::event::ADOPTED;
 use super::file::{check_line, seal, Appended, Tail};
 use super::keys::Keyring;
 use crate::inputs::error::InputError;
@@ -253,7 +254,13 @@ impl GitLog {
         let mut rng = Jitter::new();
         for attempt in 0..MAX_ATTEMPTS {
             let head = self.base(&repo)?;
-            let tail = Self::tail_at(&repo, head, keys);
+            // The adoption event is the one keyed append an unkeyed tail takes.
+            let adopting = event.get("event_type").and_then(Value::as_str) == Some(ADOPTED);
+            let tail = if adopting {
+                Self::tail_at(&repo, head, &keys.verifying())
+            } else {
+                Self::tail_at(&repo, head, keys)
+            };
             let (seq, prev) = tail
                 .next()
                 .ok_or_else(|| InputError::file(&self.repo, tail.problem().unwrap_or_default()))?;

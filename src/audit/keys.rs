@@ -1,5 +1,5 @@
 //! Audit keys. With `$GATE_AUDIT_KEY` set, a line's `hash` is
-//! HMAC-SHA256 under the key's raw UTF-8 bytes, and the line carries `alg`
+//! HMAC-SHA256 under the key's raw bytes, and the line carries `alg`
 //! (`hmac-sha256`) and `key_id` (a fingerprint of the key) inside the hashed
 //! body, so keys can rotate: a log holding lines under several keys verifies
 //! when every one of them is supplied (`$GATE_AUDIT_KEYRING`, a file with
@@ -66,11 +66,10 @@ pub struct Keyring {
 }
 
 impl Keyring {
-    /// From `$GATE_AUDIT_KEY` and the keys of a keyring file's text.
-    pub fn new(current: Option<&str>, others: &[String]) -> Self {
-        let current = current
-            .filter(|k| !k.is_empty())
-            .map(|k| Key::new(k.as_bytes()));
+    /// From `$GATE_AUDIT_KEY` (its raw bytes) and the keys of a keyring
+    /// file's text.
+    pub fn new(current: Option<&[u8]>, others: &[String]) -> Self {
+        let current = current.filter(|k| !k.is_empty()).map(Key::new);
         let mut all: Vec<Key> = current.iter().cloned().collect();
         for k in others.iter().filter(|k| !k.is_empty()) {
             let key = Key::new(k.as_bytes());
@@ -87,6 +86,15 @@ impl Keyring {
             .map(|l| l.trim_end_matches('\r').to_string())
             .filter(|l| !l.is_empty())
             .collect()
+    }
+
+    /// The same keys for verifying only: no current key, so an unkeyed
+    /// tail checks out (for `gate audit adopt-key`, which keys such a log).
+    pub fn verifying(&self) -> Keyring {
+        Keyring {
+            current: None,
+            all: self.all.clone(),
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&Key> {

@@ -44,7 +44,7 @@ mod golden {
 
     #[test]
     fn keyed_vector() {
-        let keys = Keyring::new(Some("golden-key"), &[]);
+        let keys = Keyring::new(Some(b"golden-key"), &[]);
         assert_eq!(keys.current.as_ref().unwrap().id, "e5ed1c20b2367e8e");
         let (_, hash) = seal(event(), 0, GENESIS, &keys);
         assert_eq!(
@@ -132,6 +132,33 @@ impl Store {
                 Ok((locked.tail.clone(), Some(Pending::File(locked))))
             }
             Store::Git(g) => Ok((g.peek(keys)?, Some(Pending::Git(g.clone())))),
+        }
+    }
+}
+
+impl Store {
+    /// Keys an unkeyed log from here on: appends `event` (AUDIT_KEY_ADOPTED)
+    /// sealed with the current key on the unkeyed tail, the one keyed append
+    /// that may continue one. Refused on an empty or already keyed log.
+    pub fn adopt_key(
+        &self,
+        keys: &Keyring,
+        event: Map<String, Value>,
+    ) -> Result<Appended, InputError> {
+        let refuse = |m: String| InputError::file(self.display(), m);
+        if keys.current.is_none() {
+            return Err(refuse("set $GATE_AUDIT_KEY to the key to adopt".into()));
+        }
+        let (tail, pending) = self.begin(&keys.verifying(), false)?;
+        match (&tail, pending) {
+            (Tail::Ok { key_id: None, .. }, Some(p)) => p.append(event, keys),
+            (Tail::Ok { key_id: Some(id), .. }, _) => Err(refuse(format!(
+                "the log is keyed already (key {id}); nothing to adopt"
+            ))),
+            (Tail::Empty, _) => Err(refuse(
+                "the log is empty: an append with $GATE_AUDIT_KEY set starts it keyed; nothing to adopt".into(),
+            )),
+            _ => Err(refuse(tail.problem().unwrap_or_default())),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! | FORK | two lines claim the same `seq` and predecessor: one was inserted (or duplicated) |
 //! | TORN_TAIL | the last line has no `\n`: a write was cut (`gate audit repair`) |
 //! | UNVERIFIABLE_KEY | a keyed line whose key was not supplied: not tampering, but not checked |
+//! | UNKEYED | with a key supplied, unkeyed lines not followed by a keyed `AUDIT_KEY_ADOPTED` event: a keyed log rewritten with plain SHA-256 |
 //! | TRUNCATED | against an anchor: the log ends before the anchored `seq` |
 //!
 //! A hash chain cannot show on its own that its tail was cut or that the
@@ -43,6 +44,7 @@ pub enum Class {
     Truncated,
     TornTail,
     UnverifiableKey,
+    Unkeyed,
 }
 
 impl Class {
@@ -55,6 +57,7 @@ impl Class {
             Class::Truncated => "TRUNCATED",
             Class::TornTail => "TORN_TAIL",
             Class::UnverifiableKey => "UNVERIFIABLE_KEY",
+            Class::Unkeyed => "UNKEYED",
         }
     }
 }
@@ -122,6 +125,9 @@ enum Checked {
         prev: [u8; 64],
         hash: [u8; 64],
         keyed: bool,
+        /// A keyed `AUDIT_KEY_ADOPTED` event: the unkeyed lines before it
+        /// were keyed from here on by a deliberate command.
+        adopts: bool,
     },
     Bad {
         class: Class,
@@ -184,17 +190,29 @@ fn check(raw: &[u8], keys: &Keyring) -> Checked {
             message: "the line does not hash to its `hash`: it was edited".into(),
         };
     }
+    let keyed = l.alg.is_some();
     Checked::Ok {
         seq: l.seq,
         prev: arr(l.prev_hash),
         hash: arr(l.hash),
-        keyed: l.alg.is_some(),
+        keyed,
+        // Canonical lines escape every quote inside strings, so this member
+        // can only be the event's own `event_type`, at any depth a key of an
+        // object gate wrote; the line's MAC says gate wrote it.
+        adopts: keyed && memchr::memmem::find(raw, ADOPTED_MEMBER).is_some(),
     }
 }
+
+/// How a key adoption event reads in a canonical line.
+const ADOPTED_MEMBER: &[u8] = b"\"event_type\":\"AUDIT_KEY_ADOPTED\"";
 
 /// The walk along the chain.
 struct Walk<'a> {
     anchor: Option<&'a Anchor>,
+    /// A key was supplied: unkeyed lines must be followed by an adoption.
+    require_keyed: bool,
+    /// The first unkeyed line (line, seq) while no keyed line has come.
+    unkeyed_from: Option<(u64, u64)>,
     report: Report,
     line: u64,
     prev: [u8; 64],
@@ -222,12 +240,27 @@ impl Walk<'_> {
 
     /// A line whose `seq` jumped ahead, and the next did not fill the hole.
     fn gap(&mut self, line: u64, seq: u64) {
-        let last = self.expected().wrapping_sub(1);
+        let message = match self.head_seq {
+            Some(last) => format!("seq jumps from {last} to {seq}: lines were deleted"),
+            None => {
+                format!("the first line has seq {seq}, not 0: lines were deleted from the start")
+            }
+        };
+        self.stop(Class::Gap, line, Some(seq), message);
+    }
+
+    /// Lines `from..=to` are unkeyed though a key was supplied.
+    fn unkeyed(&mut self, from: u64, seq: u64, to: u64) {
+        let lines = if from == to {
+            format!("line {from} is")
+        } else {
+            format!("lines {from}-{to} are")
+        };
         self.stop(
-            Class::Gap,
-            line,
+            Class::Unkeyed,
+            from,
             Some(seq),
-            format!("seq jumps from {last} to {seq}: lines were deleted"),
+            format!("{lines} not sealed with a key though one was supplied, and no keyed AUDIT_KEY_ADOPTED event follows: a keyed log rewritten with plain SHA-256, or a log never keyed (`gate audit adopt-key` keys it from here on)"),
         );
     }
 
@@ -238,13 +271,14 @@ impl Walk<'_> {
     fn step(&mut self, c: Checked) {
         self.line += 1;
         let line = self.line;
-        let (seq, prev, hash, keyed) = match c {
+        let (seq, prev, hash, keyed, adopts) = match c {
             Checked::Ok {
                 seq,
                 prev,
                 hash,
                 keyed,
-            } => (seq, prev, hash, keyed),
+                adopts,
+            } => (seq, prev, hash, keyed, adopts),
             Checked::Bad {
                 class,
                 seq,
@@ -300,6 +334,15 @@ impl Walk<'_> {
                 "an unkeyed line after keyed ones: a keyed log never continues unkeyed".into(),
             );
         }
+        if self.require_keyed && self.report.keyed == 0 {
+            if !keyed {
+                self.unkeyed_from.get_or_insert((line, seq));
+            } else if let Some((from, from_seq)) = self.unkeyed_from.take() {
+                if !adopts {
+                    return self.unkeyed(from, from_seq, line - 1);
+                }
+            }
+        }
         if let Some(a) = self.anchor.filter(|a| a.seq == seq) {
             self.anchor_seen = true;
             if a.hash.as_bytes() != hash {
@@ -328,6 +371,10 @@ impl Walk<'_> {
         });
         if let Some((jline, jseq)) = self.jumped.take() {
             self.gap(jline, jseq);
+        }
+        if let Some((from, seq)) = self.unkeyed_from.take() {
+            let to = self.line;
+            self.unkeyed(from, seq, to);
         }
         if torn > 0 {
             let line = self.line + 1;
@@ -467,6 +514,8 @@ pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Re
         .clamp(1, 8);
     let mut walk = Walk {
         anchor,
+        require_keyed: !keys.all.is_empty(),
+        unkeyed_from: None,
         report: Report {
             events: 0,
             head: None,
@@ -650,6 +699,69 @@ mod tests {
         }
     }
 
+    /// A GAP at line 1 said "seq jumps from 18446744073709551615".
+    #[test]
+    fn regression_a_gap_at_the_first_line_says_so() {
+        let mut lines = log(3, &Keyring::default());
+        lines.remove(0);
+        let r = run(&lines, "", &Keyring::default(), None);
+        let p = r.problem.unwrap();
+        assert_eq!((p.class, p.line), (Class::Gap, 1));
+        assert_eq!(
+            p.message,
+            "the first line has seq 1, not 0: lines were deleted from the start"
+        );
+    }
+
+    /// A keyed log with `alg`, `key_id` and `hash` stripped from every line
+    /// and re-chained with plain SHA-256 verified as intact under the key.
+    #[test]
+    fn regression_a_keyed_log_rewritten_unkeyed_fails_under_the_key() {
+        let key = Keyring::new(Some(b"k"), &[]);
+        let plain = Keyring::default();
+        let forged = log(4, &plain); // what the rewrite produces: a plain chain
+        let r = run(&forged, "", &key, None);
+        assert!(!r.intact());
+        let p = r.problem.expect("unkeyed lines under a key are a failure");
+        assert_eq!((p.class, p.line), (Class::Unkeyed, 1));
+        assert!(p.message.contains("lines 1-4"), "{}", p.message);
+        // Without a key it is an unkeyed log, intact as far as a chain shows.
+        assert!(run(&forged, "", &plain, None).intact());
+        // Unkeyed lines followed by a keyed line that is no adoption: UNKEYED.
+        let mut mixed = log(2, &plain);
+        let prev = serde_json::from_str::<Value>(&mixed[1]).unwrap()["hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut e = Map::new();
+        e.insert("event_type".into(), Value::String("CHECK_GO".into()));
+        mixed.push(seal(e, 2, &prev, &key).0);
+        let p = run(&mixed, "", &key, None).problem.unwrap();
+        assert_eq!((p.class, p.line), (Class::Unkeyed, 1), "{}", p.message);
+        // The same with a keyed AUDIT_KEY_ADOPTED event: intact.
+        let mut adopted = log(2, &plain);
+        let mut e = Map::new();
+        e.insert(
+            "event_type".into(),
+            Value::String(super::super::event::ADOPTED.into()),
+        );
+        adopted.push(seal(e, 2, &prev, &key).0);
+        let r = run(&adopted, "", &key, None);
+        assert!(r.intact(), "{:?}", r.problem);
+        // An adoption sealed without the key is no adoption.
+        let mut unsealed = log(2, &plain);
+        let mut e = Map::new();
+        e.insert(
+            "event_type".into(),
+            Value::String(super::super::event::ADOPTED.into()),
+        );
+        unsealed.push(seal(e, 2, &prev, &plain).0);
+        assert_eq!(
+            run(&unsealed, "", &key, None).problem.unwrap().class,
+            Class::Unkeyed
+        );
+    }
+
     #[test]
     fn swapped_lines_are_a_reorder() {
         for &n in SIZES {
@@ -768,10 +880,10 @@ mod tests {
 
     #[test]
     fn keyed_logs_verify_with_every_key_and_say_when_one_is_missing() {
-        let k1 = Keyring::new(Some("k1"), &[]);
+        let k1 = Keyring::new(Some(b"k1"), &[]);
         let mut lines = log(4, &k1);
         // Rotate to k2 for the next lines.
-        let k2 = Keyring::new(Some("k2"), &["k1".into()]);
+        let k2 = Keyring::new(Some(b"k2"), &["k1".into()]);
         let mut prev = crate::audit::line::parse(lines[3].as_bytes())
             .unwrap()
             .hash
@@ -787,7 +899,7 @@ mod tests {
         let r = run(&lines, "", &both, None);
         assert!(r.intact(), "{:?}", r.problem);
         assert_eq!(r.keyed, 8);
-        let only_k1 = Keyring::new(Some("k1"), &[]);
+        let only_k1 = Keyring::new(Some(b"k1"), &[]);
         let r = run(&lines, "", &only_k1, None);
         assert_eq!(
             r.problem.map(|p| (p.class, p.line)),
@@ -796,7 +908,7 @@ mod tests {
         let r = run(&lines, "", &Keyring::default(), None);
         assert_eq!(r.problem.map(|p| p.class), Some(Class::UnverifiableKey));
         // A keyed line forged with the wrong key.
-        let wrong = Keyring::new(Some("k1"), &["k2".into()]);
+        let wrong = Keyring::new(Some(b"k1"), &["k2".into()]);
         let mut bad = lines.clone();
         bad[6] = bad[6].replace("CHECK_GO", "CHECK_NO");
         assert_eq!(

@@ -39,6 +39,9 @@ pub struct AuditOutcome {
     pub summary: Option<Summary>,
     /// `repair`: what was moved aside and the event recorded.
     pub repaired: Option<Repaired>,
+    /// `adopt-key`: the AUDIT_KEY_ADOPTED event recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<Appended>,
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<String>,
 }
@@ -46,8 +49,12 @@ pub struct AuditOutcome {
 /// What `repair` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Repaired {
-    pub side_file: String,
+    /// Where the torn bytes were moved; `None` when the last line was
+    /// completed instead.
+    pub side_file: Option<String>,
     pub bytes: u64,
+    /// A whole last event that only lacked its newline, completed in place.
+    pub completed_seq: Option<u64>,
     pub event: Appended,
 }
 
@@ -86,6 +93,7 @@ impl AuditOutcome {
             events: Vec::new(),
             summary: None,
             repaired: None,
+            adopted: None,
             error: None,
             warnings: Vec::new(),
         }
@@ -262,15 +270,35 @@ pub fn repair(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
             .repair(&keys, event)
             .map_err(|e| ErrorInfo::input(vec![e]))?
         {
-            Some((side, bytes, event)) => {
+            Some(r) => {
                 out.repaired = Some(Repaired {
-                    side_file: display(&side),
-                    bytes,
-                    event,
+                    side_file: r.moved_to.as_deref().map(display),
+                    bytes: r.bytes,
+                    completed_seq: r.completed,
+                    event: r.event,
                 })
             }
             None => out.warnings.push("no torn line to repair".into()),
         }
+        Ok(out)
+    };
+    run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))
+}
+
+/// `gate audit adopt-key`: 0 adopted, 2 refused.
+pub fn adopt_key(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
+    const CMD: &str = "audit adopt-key";
+    let run = || -> Result<AuditOutcome, ErrorInfo> {
+        let s = store(&args.log)?;
+        let mut out = AuditOutcome::new(CMD, Some(s.display()));
+        let keys = env
+            .keyring(args.log.keyring.as_deref())
+            .map_err(|e| ErrorInfo::input(vec![e]))?;
+        let event = crate::audit::event::key_adopted(&env.actor(), env.now);
+        out.adopted = Some(
+            s.adopt_key(&keys, event)
+                .map_err(|e| ErrorInfo::input(vec![e]))?,
+        );
         Ok(out)
     };
     run().unwrap_or_else(|e| AuditOutcome::failed(CMD, e))

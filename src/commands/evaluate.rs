@@ -92,7 +92,7 @@ fn decide(
         }
         out
     };
-    let key = env.override_key.as_deref().map(str::as_bytes);
+    let key = env.override_key.as_deref();
     let ctx = Context {
         env: &setup.policy,
         identity_hash: artifact.as_ref().map(|a| a.identity_hash.as_str()),

@@ -15,10 +15,11 @@ pub struct Environment {
     pub gate_ci_status: Option<String>,
     /// `$DELIVERY_GATE_CI_STATUS` (delivery-gate's name).
     pub delivery_gate_ci_status: Option<String>,
-    /// `$GATE_OVERRIDE_KEY`: signs and verifies override files.
-    pub override_key: Option<String>,
-    /// `$GATE_AUDIT_KEY`: seals audit lines with HMAC-SHA256.
-    pub audit_key: Option<String>,
+    /// `$GATE_OVERRIDE_KEY`: signs and verifies override files. Its raw
+    /// bytes, UTF-8 or not: a key is never dropped for its encoding.
+    pub override_key: Option<Vec<u8>>,
+    /// `$GATE_AUDIT_KEY`: seals audit lines with HMAC-SHA256 (raw bytes).
+    pub audit_key: Option<Vec<u8>>,
     /// `$GATE_AUDIT_KEYRING`: a file of further (rotated) keys, one a line.
     pub audit_keyring: Option<std::path::PathBuf>,
     /// Who is acting: `$GATE_ACTOR`, `$GITHUB_ACTOR`, `$GITLAB_USER_LOGIN`
@@ -39,12 +40,8 @@ impl Environment {
         Self {
             gate_ci_status: var("GATE_CI_STATUS"),
             delivery_gate_ci_status: var("DELIVERY_GATE_CI_STATUS"),
-            override_key: std::env::var("GATE_OVERRIDE_KEY")
-                .ok()
-                .filter(|k| !k.is_empty()),
-            audit_key: std::env::var("GATE_AUDIT_KEY")
-                .ok()
-                .filter(|k| !k.is_empty()),
+            override_key: raw_var("GATE_OVERRIDE_KEY"),
+            audit_key: raw_var("GATE_AUDIT_KEY"),
             audit_keyring: var("GATE_AUDIT_KEYRING").map(std::path::PathBuf::from),
             github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
             step_summary: var("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from),
@@ -54,6 +51,15 @@ impl Environment {
             now: jiff::Timestamp::now(),
         }
     }
+}
+
+/// A variable's raw bytes (on Windows, the WTF-8 of its UTF-16), or `None`
+/// when unset or empty. Unlike `std::env::var`, a value that is not UTF-8 is
+/// kept, not taken for unset.
+fn raw_var(k: &str) -> Option<Vec<u8>> {
+    std::env::var_os(k)
+        .map(|v| v.as_encoded_bytes().to_vec())
+        .filter(|v| !v.is_empty())
 }
 
 impl Environment {

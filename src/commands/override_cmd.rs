@@ -268,7 +268,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     };
     if let Some(key) = &env.override_key {
         let unsigned = serde_json::to_value(&data).unwrap_or(Value::Null);
-        data.signature = Some(sign::sign(key.as_bytes(), &unsigned));
+        data.signature = Some(sign::sign(key, &unsigned));
     }
     let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
     let base = loc.dir.as_deref().unwrap_or(&loc.repo);
@@ -454,7 +454,7 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
         obj.remove("signature");
     }
     if let Some(key) = &env.override_key {
-        let sig = sign::sign(key.as_bytes(), &value);
+        let sig = sign::sign(key, &value);
         if let Some(obj) = value.as_object_mut() {
             obj.insert("signature".into(), Value::String(sig));
         }
@@ -558,7 +558,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
                 now: env.now,
                 to_lift: Vec::new(),
                 author,
-                key: env.override_key.as_deref().map(str::as_bytes),
+                key: env.override_key.as_deref(),
             };
             let o = override_file::OverrideFile {
                 file: display(&args.path),

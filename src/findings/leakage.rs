@@ -203,7 +203,16 @@ fn policy(a: &LoccArtifact, env: &EnvPolicy) -> Finding {
     );
     let status_ok = env.locc_allow.contains(&a.status);
     let diffs_ok = env.locc_allow_diffs || a.diffs.is_empty();
-    let found = format!("status {}, {} diff(s)", a.status.word(), a.diffs.len());
+    let note = a
+        .status_note
+        .as_ref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let found = format!(
+        "status {}, {} diff(s){note}",
+        a.status.word(),
+        a.diffs.len()
+    );
     if status_ok && diffs_ok {
         return finding("policy", title, Status::Pass, a)
             .message(format!(
@@ -214,7 +223,7 @@ fn policy(a: &LoccArtifact, env: &EnvPolicy) -> Finding {
     }
     let why = if !status_ok {
         format!(
-            "locc said {}, which {name} does not allow (allowed: {})",
+            "locc said {}, which {name} does not allow (allowed: {}){note}",
             a.status.word(),
             allowed.join(", ")
         )

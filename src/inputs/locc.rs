@@ -30,9 +30,18 @@ pub enum LoccForm {
     Report,
 }
 
-/// locc's verdict.
+/// locc's verdict, from best to worst (the order compares them).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
 )]
 pub enum LoccStatus {
     #[serde(rename = "PASS")]
@@ -110,7 +119,11 @@ pub struct LoccArtifact {
     pub file: String,
     pub sha256: String,
     pub form: LoccForm,
+    /// The verdict judged: the worst of the artifact's own `status` and its
+    /// checks' `result`s; FAIL for a checks form with no checks.
     pub status: LoccStatus,
+    /// Why `status` is not the artifact's own word, when it is not.
+    pub status_note: Option<String>,
     pub reasons: Vec<Reason>,
     pub diffs: Vec<Diff>,
     /// Checks in the checks form; 0 in the report form.
@@ -136,6 +149,8 @@ struct ChecksForm {
 struct CheckEntry {
     name: String,
     #[serde(default)]
+    result: Option<LoccStatus>,
+    #[serde(default)]
     reasons: Vec<String>,
     #[serde(default)]
     diffs: Vec<DiffEntry>,
@@ -160,6 +175,37 @@ struct ReportForm {
     validation_errors: Vec<Value>,
     #[serde(default)]
     diffs: Vec<DiffEntry>,
+}
+
+/// The checks form's verdict: a `status` that says less than its own
+/// checks' results is judged by the worst of them, and a list of no checks
+/// checked nothing.
+fn judged_status(status: LoccStatus, checks: &[CheckEntry]) -> (LoccStatus, Option<String>) {
+    if checks.is_empty() {
+        return (
+            LoccStatus::Fail,
+            Some(format!(
+                "the artifact says {} with an empty `checks` list: nothing was checked",
+                status.word()
+            )),
+        );
+    }
+    let worst = checks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.result.map(|r| (r, i, &c.name)))
+        .max_by_key(|(r, i, _)| (*r, std::cmp::Reverse(*i)));
+    match worst {
+        Some((r, i, name)) if r > status => (
+            r,
+            Some(format!(
+                "the artifact says {} but checks[{i}] ({name}) says {}: judged by the worse",
+                status.word(),
+                r.word()
+            )),
+        ),
+        _ => (status, None),
+    }
 }
 
 impl LoccArtifact {
@@ -212,6 +258,7 @@ impl LoccArtifact {
                     let mut reasons = Vec::new();
                     let mut diffs = Vec::new();
                     let checks = c.checks.len();
+                    let (status, status_note) = judged_status(c.status, &c.checks);
                     for (i, check) in c.checks.into_iter().enumerate() {
                         let at = format!("checks[{i}] ({})", check.name);
                         for (j, r) in check.reasons.into_iter().enumerate() {
@@ -228,7 +275,8 @@ impl LoccArtifact {
                         file,
                         sha256,
                         form,
-                        status: c.status,
+                        status,
+                        status_note,
                         reasons,
                         diffs,
                         checks,
@@ -263,6 +311,7 @@ impl LoccArtifact {
                         sha256,
                         form,
                         status: r.decision,
+                        status_note: None,
                         reasons,
                         diffs,
                         checks: 0,
@@ -318,6 +367,26 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoccArtifact, InputError> {
         LoccArtifact::parse(Path::new("a.json"), "a.json".into(), text, String::new())
+    }
+
+    /// `status: PASS` with a FAIL check, or with no checks at all, was
+    /// allowed.
+    #[test]
+    fn regression_status_is_judged_by_the_worst_check_and_no_checks_checks_nothing() {
+        let a = parse("{\"status\": \"PASS\", \"checks\": [{\"name\": \"a\", \"result\": \"PASS\"}, {\"name\": \"pii_scan\", \"result\": \"FAIL\"}]}").unwrap();
+        assert_eq!(a.status, LoccStatus::Fail);
+        assert!(a
+            .status_note
+            .as_deref()
+            .unwrap()
+            .contains("checks[1] (pii_scan) says FAIL"));
+        let a =
+            parse("{\"status\": \"HOLD\", \"checks\": [{\"name\": \"a\", \"result\": \"PASS\"}]}")
+                .unwrap();
+        assert_eq!((a.status, a.status_note), (LoccStatus::Hold, None));
+        let a = parse("{\"status\": \"PASS\", \"checks\": []}").unwrap();
+        assert_eq!(a.status, LoccStatus::Fail);
+        assert!(a.status_note.unwrap().contains("nothing was checked"));
     }
 
     #[test]

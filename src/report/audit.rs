@@ -24,12 +24,30 @@ pub fn text(o: &AuditOutcome) -> String {
                 let _ = writeln!(out, "{}:{}", h.seq, h.hash);
             }
         }
-        "audit repair" => {
-            if let Some(r) = &o.repaired {
+        "audit repair" => match o.repaired.as_ref().map(|r| (r, &r.side_file)) {
+            Some((r, Some(side))) => {
                 let _ = writeln!(
                     out,
-                    "Moved {} torn byte(s) to {}; recorded AUDIT_REPAIRED as seq {} in {log}.",
-                    r.bytes, r.side_file, r.event.seq
+                    "Moved {} torn byte(s) to {side}; recorded AUDIT_REPAIRED as seq {} in {log}.",
+                    r.bytes, r.event.seq
+                );
+            }
+            Some((r, None)) => {
+                let _ = writeln!(
+                        out,
+                        "The last event (seq {}) was whole but for its newline: completed it; recorded AUDIT_REPAIRED as seq {} in {log}.",
+                        r.completed_seq.unwrap_or_default(),
+                        r.event.seq
+                    );
+            }
+            None => {}
+        },
+        "audit adopt-key" => {
+            if let Some(a) = &o.adopted {
+                let _ = writeln!(
+                    out,
+                    "Recorded AUDIT_KEY_ADOPTED as seq {} in {log}: from here on the log is keyed.",
+                    a.seq
                 );
             }
         }
