@@ -1,12 +1,14 @@
 //! `changelog`: the changelog has a heading for exactly this version.
 //!
-//! Accepted headings (any ATX level): `## [1.2.3]`, `## 1.2.3`,
-//! `## v1.2.3 - 2026-11-21`, `## [v1.2.3] (date)`, `## Version 1.2.3`.
-//! The version must end at a boundary: `1.2.30`, `11.2.3` and `1.2.3-rc.1`
-//! are other versions. Headings inside fenced code blocks do not count.
+//! Headings are read as [`crate::inputs::changelog`] says: ATX (`## 1.2.3`),
+//! setext and reStructuredText titles, with a project name, the word Version
+//! or Release, dates, links and inline HTML around the version. Versions
+//! compare by their numeric components (`25.07.1` is `25.7.1`); `1.2.30`,
+//! `11.2.3` and `1.2.3-rc.1` are other versions.
 
 use super::{auto, Check, Finding, Needs, Status};
-use crate::inputs::Inputs;
+use crate::inputs::changelog::{headings, Heading, Style};
+use crate::inputs::{version, Inputs};
 
 pub struct Changelog;
 
@@ -36,85 +38,90 @@ impl Check for Changelog {
                 .expected_found("a version to look for", "none");
         };
         let v = &version.value;
-        let expected = format!("a heading for {v} in {} (e.g. \"## [{v}]\")", cl.path);
         let Some(text) = &cl.text else {
             return auto(self, Status::Fail)
                 .message(format!("{} not found", cl.path))
-                .expected_found(expected, format!("no file {}", cl.path))
+                .expected_found(
+                    format!("a heading for {v} in {}", cl.path),
+                    format!("no file {}", cl.path),
+                )
                 .at(&cl.path, None);
         };
-        match find_heading(text, v) {
-            Some((line, heading)) => auto(self, Status::Pass)
-                .message(format!("found \"{heading}\" at {}:{line}", cl.path))
-                .expected_found(expected, format!("\"{heading}\" at line {line}"))
-                .at(&cl.path, Some(line)),
-            None => {
-                let mention = text
-                    .lines()
-                    .position(|l| l.contains(v.as_str()))
-                    .map(|i| i + 1);
-                let found = match mention {
-                    Some(l) => {
-                        format!("no such heading; {v} appears at line {l}, but not as a heading")
-                    }
-                    None => format!("no heading for {v}"),
-                };
-                auto(self, Status::Fail)
-                    .message(format!("no heading for {v} in {}", cl.path))
-                    .expected_found(expected, found)
-                    .at(&cl.path, mention)
-            }
+        let all = headings(text);
+        let example = example(&all, &cl.path, v);
+        let expected = format!("a heading for {v} in {} (e.g. \"{example}\")", cl.path);
+        if let Some(h) = find(&all, v) {
+            return auto(self, Status::Pass)
+                .message(format!("found \"{}\" at {}:{}", h.text, cl.path, h.line))
+                .expected_found(expected, format!("\"{}\" at line {}", h.text, h.line))
+                .at(&cl.path, Some(h.line));
         }
+        let candidates: Vec<String> = all
+            .iter()
+            .filter_map(|h| Some(format!("{} (line {})", h.version.as_ref()?, h.line)))
+            .take(3)
+            .collect();
+        let heading_lines: std::collections::HashSet<usize> = all.iter().map(|h| h.line).collect();
+        let mention = text
+            .lines()
+            .position(|l| l.contains(v.as_str()))
+            .map(|i| i + 1)
+            .filter(|l| !heading_lines.contains(l));
+        let mut found = match candidates.as_slice() {
+            [] => format!("no version heading in {}", cl.path),
+            c => format!("headings for {}, none for {v}", c.join(", ")),
+        };
+        if let Some(l) = mention {
+            found.push_str(&format!("; {v} appears at line {l}, but not in a heading"));
+        }
+        auto(self, Status::Fail)
+            .message(format!(
+                "no heading for {v} in {}: add one like \"{example}\"",
+                cl.path
+            ))
+            .expected_found(expected, found)
+            .at(&cl.path, mention)
     }
 }
 
-/// The first heading for exactly `version`: (1-based line, heading text).
-pub fn find_heading(text: &str, version: &str) -> Option<(usize, String)> {
-    let version = version.strip_prefix('v').unwrap_or(version);
-    let mut fenced = false;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fenced = !fenced;
-            continue;
-        }
-        if fenced || line.starts_with("    ") {
-            continue;
-        }
-        let hashes = t.bytes().take_while(|&b| b == b'#').count();
-        if hashes == 0 || hashes > 6 {
-            continue;
-        }
-        let rest = &t[hashes..];
-        if !rest.starts_with([' ', '\t']) {
-            continue;
-        }
-        if heading_names(rest.trim(), version) {
-            return Some((i + 1, t.to_string()));
-        }
-    }
-    None
+/// The first heading naming exactly `version`.
+pub fn find<'a>(all: &'a [Heading], version: &str) -> Option<&'a Heading> {
+    all.iter().find(|h| {
+        h.version
+            .as_deref()
+            .is_some_and(|named| version::same(named, version))
+    })
 }
 
-fn heading_names(heading: &str, version: &str) -> bool {
-    let mut h = heading;
-    for word in ["version ", "release "] {
-        if h.len() >= word.len() && h[..word.len()].eq_ignore_ascii_case(word) {
-            h = h[word.len()..].trim_start();
-        }
-    }
-    let h = h.strip_prefix('[').unwrap_or(h);
-    let h = h.strip_prefix(['v', 'V']).unwrap_or(h);
-    match h.strip_prefix(version) {
-        Some(after) => !after
-            .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')),
-        None => false,
+/// A heading for `v` in the file's own syntax: the style of its first
+/// version heading, else of its extension (`.rst`: underlined).
+fn example(all: &[Heading], path: &str, v: &str) -> String {
+    let style = all
+        .iter()
+        .find(|h| h.version.is_some())
+        .map(|h| h.style)
+        .unwrap_or(if path.to_ascii_lowercase().ends_with(".rst") {
+            Style::Underline('-')
+        } else {
+            Style::Atx(2)
+        });
+    let title = format!("{v} (YYYY-MM-DD)");
+    let line = |c: char| c.to_string().repeat(title.len());
+    match style {
+        Style::Atx(n) => format!("{} [{v}]", "#".repeat(n)),
+        Style::Underline(c) => format!("{title}\\n{}", line(c)),
+        Style::Overline(c) => format!("{}\\n{title}\\n{}", line(c), line(c)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first heading for `version` in `text`: (1-based line, heading text).
+    fn find_heading(text: &str, version: &str) -> Option<(usize, String)> {
+        find(&headings(text), version).map(|h| (h.line, h.text.clone()))
+    }
 
     #[test]
     fn accepts_the_usual_heading_forms() {

@@ -283,12 +283,10 @@ impl ConfigFile {
         self.path.as_deref().unwrap_or(Path::new("gate.toml"))
     }
 
-    /// The changelog path relative to the repository root.
-    pub fn changelog(&self) -> &str {
-        self.raw
-            .changelog
-            .as_ref()
-            .map_or("CHANGELOG.md", |s| s.get_ref().as_str())
+    /// The changelog path relative to the repository root, when gate.toml
+    /// sets one (else the usual names are looked for).
+    pub fn changelog(&self) -> Option<&str> {
+        self.raw.changelog.as_ref().map(|s| s.get_ref().as_str())
     }
 
     /// The attestations release.yaml must answer.
@@ -399,7 +397,7 @@ require_signed_overrides = true
 changelog = "warn"
 "#;
         let c = ConfigFile::parse(Path::new("gate.toml"), text, String::new()).unwrap();
-        assert_eq!(c.changelog(), "docs/CHANGES.md");
+        assert_eq!(c.changelog(), Some("docs/CHANGES.md"));
         assert_eq!(c.version_source(), VersionSource::Cargo);
         assert!(c.include_dev());
         assert_eq!(c.attestations()[0].id, "qa_signed_off");

@@ -5,6 +5,7 @@
 //! attested check is required, and `--repo` need not be a git repository
 //! where no check reads git. After loading, nothing else touches the disk.
 
+pub mod changelog;
 pub mod config;
 pub mod error;
 pub mod file;
@@ -16,6 +17,7 @@ pub mod pyjson;
 pub mod repo;
 pub mod suggest;
 pub mod toml_file;
+pub mod version;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -224,7 +226,12 @@ impl Inputs {
             inputs.project = Some(p);
         }
         if needs.changelog {
-            let rel = inputs.config.changelog().to_string();
+            // The configured file, else the first of the usual names there is.
+            let rel = match inputs.config.changelog() {
+                Some(c) => c.to_string(),
+                None => changelog::discover(&req.repo)
+                    .unwrap_or_else(|| changelog::CANDIDATES[0].to_string()),
+            };
             let f = file::read_text_if_exists(&req.repo.join(&rel))?;
             if let Some(f) = &f {
                 inputs.digests.push((rel.clone(), f.sha256.clone()));

@@ -1,0 +1,282 @@
+//! Changelogs as projects write them: which file, and its headings.
+//!
+//! A heading is an ATX line (`## 1.2.3`), a setext or reStructuredText
+//! title (a text line underlined with one of `= - ~ ^ * + #`, at least three
+//! long), or an RST title both over- and underlined. Lines inside fenced
+//! code blocks (```` ``` ````, `~~~`) and indented lines are not headings.
+//!
+//! A heading names a version when, after inline HTML and link targets are
+//! dropped, its first version-like token (a digit, or `v` and a digit, then
+//! digits, letters and `.+-`) comes after at most a project name and the word
+//! Version or Release: `## <small>[8.2.2](url) (2026-01-01)</small>`,
+//! `pluggy 1.6.0 (2025-05-15)`, `Version 3.1.3`, `15.2.0 (2026-07-15)`.
+
+use std::path::Path;
+
+/// The changelog file names looked for, in order, case-insensitively.
+pub const CANDIDATES: &[&str] = &[
+    "CHANGELOG.md",
+    "CHANGELOG.rst",
+    "CHANGELOG",
+    "CHANGES.md",
+    "CHANGES.rst",
+    "CHANGES",
+    "HISTORY.md",
+    "HISTORY.rst",
+    "NEWS.md",
+    "NEWS.rst",
+    "NEWS",
+];
+
+/// The first changelog in `dir`, by the order of [`CANDIDATES`], matched
+/// case-insensitively (`History.md`, `Changes.rst`); its name as it is.
+pub fn discover(dir: &Path) -> Option<String> {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    CANDIDATES.iter().find_map(|c| {
+        let mut hits: Vec<&String> = names.iter().filter(|n| n.eq_ignore_ascii_case(c)).collect();
+        hits.sort();
+        hits.first().map(|n| n.to_string())
+    })
+}
+
+/// How a heading is written, so an example can be shown in the same syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `#` × level.
+    Atx(usize),
+    /// Underlined with this character.
+    Underline(char),
+    /// Over- and underlined with this character.
+    Overline(char),
+}
+
+/// One heading of a changelog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1-based line of the heading's text.
+    pub line: usize,
+    /// The heading's line as written (trimmed; with its `#`s).
+    pub text: String,
+    pub style: Style,
+    /// The version it names, if any.
+    pub version: Option<String>,
+}
+
+const UNDERLINE: &[char] = &['=', '-', '~', '^', '*', '+', '#'];
+
+/// The underline character of `line`, when it is one (at least 3 of one
+/// character of [`UNDERLINE`], nothing else but trailing spaces).
+fn underline(line: &str) -> Option<char> {
+    let t = line.trim_end();
+    let c = t.chars().next()?;
+    (UNDERLINE.contains(&c) && t.chars().count() >= 3 && t.chars().all(|x| x == c)).then_some(c)
+}
+
+/// Every heading of `text`, in order.
+pub fn headings(text: &str) -> Vec<Heading> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut fenced: Option<&str> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let t = line.trim();
+        if let Some(fence) = fenced {
+            if t.starts_with(fence) {
+                fenced = None;
+            }
+            i += 1;
+            continue;
+        }
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = Some(&t[..3]);
+            i += 1;
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        let mut push = |line: usize, shown: &str, body: &str, style| {
+            out.push(Heading {
+                line,
+                text: shown.trim().to_string(),
+                style,
+                version: version_named(body),
+            })
+        };
+        // RST over- and underline: ===\nTitle\n===
+        if let (Some(c), Some(title), Some(under)) = (
+            underline(line),
+            lines.get(i + 1),
+            lines.get(i + 2).and_then(|l| underline(l)),
+        ) {
+            if c == under && !title.trim().is_empty() && underline(title).is_none() {
+                push(i + 2, title, title, Style::Overline(c));
+                i += 3;
+                continue;
+            }
+        }
+        let hashes = t.bytes().take_while(|&b| b == b'#').count();
+        if !indented && (1..=6).contains(&hashes) && t[hashes..].starts_with([' ', '\t']) {
+            let body = t[hashes..].trim().trim_end_matches('#').trim_end();
+            push(i + 1, t, body, Style::Atx(hashes));
+            i += 1;
+            continue;
+        }
+        if !indented && !t.is_empty() && underline(line).is_none() {
+            if let Some(c) = lines.get(i + 1).and_then(|l| underline(l)) {
+                if !t.starts_with(['-', '*', '+', '>', '|']) {
+                    push(i + 1, t, t, Style::Underline(c));
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The heading's text without inline HTML tags and link targets:
+/// `<small>[8.2.2](https://x) (date)</small>` → `8.2.2 (date)`.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        let tag = (c == '<')
+            .then(|| after.find('>'))
+            .flatten()
+            .filter(|_| after.starts_with(|x: char| x.is_ascii_alphabetic() || x == '/'));
+        let target = (c == ']' && after.starts_with('('))
+            .then(|| after.find(')'))
+            .flatten();
+        match (tag, target) {
+            (Some(end), _) | (_, Some(end)) => {
+                out.push(' ');
+                rest = &after[end + 1..];
+                continue;
+            }
+            _ => {}
+        }
+        out.push(if matches!(c, '[' | ']' | '`' | '*' | '_') {
+            ' '
+        } else {
+            c
+        });
+        rest = after;
+    }
+    out
+}
+
+/// The version a heading names: its first version-like token, after at
+/// most one word (a project name) and the word Version or Release.
+pub fn version_named(text: &str) -> Option<String> {
+    let plain = plain(text);
+    let mut words = 0;
+    for token in plain.split(|c: char| c.is_whitespace() || c == ',' || c == ':') {
+        if token.is_empty() {
+            continue;
+        }
+        if let Some(v) = version_token(token) {
+            return Some(v);
+        }
+        let keyword = ["version", "release"]
+            .iter()
+            .any(|k| token.eq_ignore_ascii_case(k));
+        if !keyword {
+            words += 1;
+            if words > 1 {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// `token` as a version: a digit (after an optional `v`), then digits,
+/// letters and `.+-`, holding a dot; trailing punctuation dropped. A project
+/// name glued to it (`create-vite@9.1.2`, `ignore-0.4.33`) is cut at the
+/// last `@`, or at a `-` that is followed by the version.
+pub fn version_token(token: &str) -> Option<String> {
+    let token = token.trim_matches(|c: char| matches!(c, '(' | ')' | '"' | '\'' | '.' | ';'));
+    let token = match token.rfind('@') {
+        Some(i) => &token[i + 1..],
+        None => token,
+    };
+    let start = token
+        .char_indices()
+        .find(|&(i, c)| c.is_ascii_digit() && (i == 0 || token[..i].ends_with(['v', 'V', '-'])))
+        .map(|(i, _)| i)?;
+    let before = &token[..start];
+    let cut = before.strip_suffix(['v', 'V']).unwrap_or(before);
+    if !(cut.is_empty() || cut.ends_with('-')) {
+        return None;
+    }
+    let v = &token[start..];
+    let ok = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'));
+    (ok && v.contains('.')).then(|| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(text: &str) -> Option<(usize, Style, Option<String>)> {
+        headings(text)
+            .into_iter()
+            .next()
+            .map(|h| (h.line, h.style, h.version))
+    }
+
+    #[test]
+    fn heading_forms_of_real_changelogs() {
+        let s = |v: &str| Some(v.to_string());
+        for (text, want) in [
+            ("## [1.2.3] - 2026-11-21\n", (1, Style::Atx(2), s("1.2.3"))),
+            ("15.2.0 (2026-07-15)\n===================\n", (1, Style::Underline('='), s("15.2.0"))),
+            ("Version 3.1.3\n-------------\n", (1, Style::Underline('-'), s("3.1.3"))),
+            ("pluggy 1.6.0 (2025-05-15)\n=========================\n", (1, Style::Underline('='), s("1.6.0"))),
+            ("## <small>[8.2.2](https://github.com/x/y/compare/v8.2.1...v8.2.2) (2026-01-02)</small>\n", (1, Style::Atx(2), s("8.2.2"))),
+            ("=====\n2.32.5\n=====\n", (2, Style::Overline('='), s("2.32.5"))),
+            ("5.1.0 / 2025-03-31\n==================\n", (1, Style::Underline('='), s("5.1.0"))),
+            ("## create-vite@9.1.2\n", (1, Style::Atx(2), s("9.1.2"))),
+            ("# v2.11.9 (2025-06-01)\n", (1, Style::Atx(1), s("2.11.9"))),
+            ("## 25.07.1\n", (1, Style::Atx(2), s("25.07.1"))),
+        ] {
+            assert_eq!(first(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn near_misses_and_non_headings() {
+        assert_eq!(first("## Changes since 1.2.3\n").unwrap().2, None);
+        assert_eq!(first("## Unreleased\n").unwrap().2, None);
+        assert!(first("- a list item\n---\n").is_none());
+        assert!(first("```\n## 1.2.3\n```\n").is_none());
+        assert!(first("    ## 1.2.3\n").is_none());
+        assert!(first("##1.2.3\n").is_none());
+        assert_eq!(
+            first("## 1.2.3-rc.1\n").unwrap().2.as_deref(),
+            Some("1.2.3-rc.1")
+        );
+        assert!(first("text\n--\n").is_none(), "an underline is 3 or more");
+    }
+
+    #[test]
+    fn discovery_is_case_insensitive_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(discover(dir.path()), None);
+        std::fs::write(dir.path().join("History.md"), "").unwrap();
+        assert_eq!(discover(dir.path()).as_deref(), Some("History.md"));
+        std::fs::write(dir.path().join("CHANGES.rst"), "").unwrap();
+        assert_eq!(discover(dir.path()).as_deref(), Some("CHANGES.rst"));
+        std::fs::write(dir.path().join("changelog.md"), "").unwrap();
+        assert_eq!(discover(dir.path()).as_deref(), Some("changelog.md"));
+    }
+}
