@@ -64,11 +64,20 @@ fn missing_manifest_is_an_error_when_attestations_are_required() {
     });
     let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
     assert!(
-        run.stderr
-            .contains("not found; the required attested checks read it"),
+        run.stderr.contains(
+            "not found: run `gate init` to write one (the required attested checks read it)"
+        ),
         "{}",
         run.stderr
     );
+    // The AUTO findings are judged and shown beside the error.
+    let run = check(&r, &["--ci-status", "success", "--json"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.status("ci_status"), "PASS", "{}", run.stdout);
+    assert!(run.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("gate init"));
     // An explicit --manifest that does not exist is always an error.
     let r = Repo::empty();
     input_error(

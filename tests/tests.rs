@@ -14,4 +14,5 @@ mod git_audit;
 mod hardening;
 mod onboarding;
 mod overrides;
+mod real_projects;
 mod support;

@@ -231,6 +231,10 @@ pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, setup: &Setup) {
             sha256: sha256.clone(),
         }));
     d.warnings.extend(manifest_warnings(inputs, setup));
+    d.warnings.extend(inputs.warnings.iter().cloned());
+    if let Some(e) = &inputs.missing_manifest {
+        fail(d, e.clone());
+    }
 }
 
 /// `not_applicable` entries that can skip nothing, and those this

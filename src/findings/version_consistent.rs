@@ -50,7 +50,7 @@ impl Check for VersionConsistent {
         }
         let mismatches: Vec<Location> = declared
             .iter()
-            .filter(|(_, v)| v.as_str() != want)
+            .filter(|(_, v)| !crate::inputs::version::same(v, want))
             .map(|(d, v)| Location {
                 file: d.file.clone(),
                 line: d.line,

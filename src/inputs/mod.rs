@@ -100,6 +100,11 @@ pub struct Inputs {
     pub digests: Vec<(String, String)>,
     /// The metric files the required thresholds read.
     pub metrics: crate::findings::thresholds::Metrics,
+    /// release.yaml is required but missing: the error to report beside
+    /// the AUTO findings, which are still judged.
+    pub missing_manifest: Option<InputError>,
+    /// What is worth saying about inputs no check judged.
+    pub warnings: Vec<String>,
 }
 
 /// Loads gate.toml: `--config` must exist; `<repo>/gate.toml` is optional.
@@ -138,6 +143,8 @@ impl Inputs {
             version: None,
             digests: Vec::new(),
             metrics: Default::default(),
+            missing_manifest: None,
+            warnings: Vec::new(),
             config,
         };
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
@@ -182,7 +189,18 @@ impl Inputs {
         if checks.is_empty() && !attested {
             return Ok(inputs);
         }
-        inputs.manifest = load_manifest(req, &inputs.config, false)?;
+        // release.yaml is read only where something needs it: a required
+        // attestation, a check that reads it, a check it may mark not
+        // applicable here, or a --manifest given.
+        let wants_manifest = attested
+            || req.manifest.is_some()
+            || checks
+                .iter()
+                .any(|c| c.needs().manifest || na_allowed(c.id()))
+            || thresholds.iter().any(|t| na_allowed(&t.finding_id()));
+        if wants_manifest {
+            inputs.manifest = load_manifest(req, &inputs.config, false)?;
+        }
         let needs = checks
             .iter()
             .filter(|c| {
@@ -194,8 +212,8 @@ impl Inputs {
             })
             .fold(Needs::default(), |n, c| n.union(c.needs()));
         if inputs.manifest.is_none() && (attested || needs.manifest) {
-            // Reports the missing file with the right words.
-            load_manifest(req, &inputs.config, true)?;
+            // Reported beside the AUTO findings, which are still judged.
+            inputs.missing_manifest = load_manifest(req, &inputs.config, true).err();
         }
         if let Some(m) = &inputs.manifest {
             inputs.digests.push((m.file.clone(), m.sha256.clone()));
@@ -224,6 +242,30 @@ impl Inputs {
                 });
             }
             inputs.project = Some(p);
+        }
+        if inputs.version.is_none() && inputs.project.is_none() {
+            // Only for the report: the version the project declares. What
+            // is wrong with a manifest no check reads is a warning here.
+            match Project::load(
+                &req.repo,
+                inputs.config.version_source(),
+                true,
+                false,
+                false,
+            ) {
+                Ok(p) => {
+                    inputs.digests.extend(p.digests.iter().cloned());
+                    inputs.version = p.versions.iter().find_map(|v| {
+                        v.version.as_ref().ok().map(|value| ReleaseVersion {
+                            value: value.clone(),
+                            file: v.file.clone(),
+                        })
+                    });
+                }
+                Err(e) => inputs
+                    .warnings
+                    .push(format!("the version could not be read for the report: {e}")),
+            }
         }
         if needs.changelog {
             // The configured file, else the first of the usual names there is.
@@ -275,7 +317,7 @@ fn load_manifest(
         None if explicit => Err(InputError::file(&path, "not found (--manifest)")),
         None if required => Err(InputError::file(
             &path,
-            "not found; the required attested checks read it",
+            "not found: run `gate init` to write one (the required attested checks read it)",
         )),
         None => Ok(None),
     }

@@ -341,17 +341,19 @@ pub fn load(
         Some(oid) => oid,
         None => commit.id(),
     };
-    let mut release_tags = Vec::new();
-    if let Some(v) = version {
-        let bare = v.strip_prefix('v').unwrap_or(v);
-        for name in [format!("v{bare}"), bare.to_string()] {
-            if tag_target(&repo, &name) == Some(tagged) {
-                release_tags.push(name);
-            }
-        }
-    }
+    // `v1.2.3` or `1.2.3`, versions compared by their numbers: the CalVer
+    // tag `25.07.1` releases the `25.7.1` a manifest declares.
+    let at = tags_at(&repo, tagged);
+    let release_tags: Vec<String> = match version {
+        Some(v) => at
+            .iter()
+            .filter(|t| crate::inputs::version::same(t, v))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
     let other_tags = if release_tags.is_empty() {
-        tags_at(&repo, tagged)
+        at
     } else {
         Vec::new()
     };
