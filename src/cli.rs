@@ -254,6 +254,9 @@ pub struct CheckArgs {
     /// or one gate.toml defines) [default: the whole checklist].
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
+    /// Check everything, write nothing (no audit event, no metrics file).
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub output: DecisionOutputArgs,
 }

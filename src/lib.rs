@@ -81,8 +81,11 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                     for k in &o.kept {
                         t.push_str(&format!("kept  {k} (it exists)\n"));
                     }
+                    for w in &o.warnings {
+                        t.push_str(&format!("warning: {w}\n"));
+                    }
                     if o.error.is_none() {
-                        t.push_str("Next: fill in release.yaml's attestations, add .gate/ to .gitignore, and run `gate check`.\n");
+                        t.push_str("Next: fill in release.yaml's attestations and run `gate check`; commit release.yaml, gate.toml, overrides/ and .gate/.gitignore before you tag the release.\n");
                     }
                     t
                 }

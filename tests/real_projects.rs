@@ -69,3 +69,59 @@ fn calver_versions_compare_by_their_numbers() {
     assert_eq!(run.status("changelog"), "FAIL");
     assert_eq!(run.status("release_point"), "FAIL");
 }
+
+/// init turned the audit log on, so the second check failed release_point
+/// on `?? .gate/`.
+#[test]
+fn init_never_dirties_the_tree_it_checks() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    r.remove("release.yaml");
+    let run = crate::support::gate_in(r.path(), &["init"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("commit release.yaml, gate.toml, overrides/"),
+        "{}",
+        run.stdout
+    );
+    r.commit_all("gate init");
+    r.git().tag_delete("v1.2.3").unwrap();
+    r.tag("v1.2.3");
+    for round in 0..2 {
+        let run = check(
+            &r,
+            &["--env", "staging", "--ci-status", "success", "--json"],
+        );
+        assert_eq!(run.code, 0, "round {round}: {}", run.stdout);
+        let run = check(
+            &r,
+            &["--env", "preprod", "--ci-status", "success", "--json"],
+        );
+        assert_eq!(run.status("changelog"), "PASS", "{}", run.stdout);
+    }
+    assert!(r.path().join(".gate/audit.jsonl").exists());
+    let rel = crate::support::check(&r, &["--env", "prod", "--ci-status", "success", "--json"]);
+    assert_eq!(rel.status("release_point"), "PASS", "{}", rel.stdout);
+}
+
+/// `check --dry-run` writes nothing.
+#[test]
+fn check_dry_run_writes_nothing() {
+    let r = Repo::released("release_ok", "v1.2.3");
+    let beside = tempfile::tempdir().unwrap();
+    let log = beside.path().join("dry.jsonl");
+    let run = check(
+        &r,
+        &[
+            "--env",
+            "staging",
+            "--ci-status",
+            "success",
+            "--dry-run",
+            "--audit-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!log.exists());
+}

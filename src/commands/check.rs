@@ -22,7 +22,7 @@ pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
         setup.as_ref().ok(),
         env,
         (None, args.output.metrics_out.as_deref()),
-        false,
+        args.dry_run,
     )
 }
 
