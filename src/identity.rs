@@ -45,7 +45,7 @@ impl Identity {
     pub fn barred(s: &str) -> Self {
         let shown = s.trim().to_string();
         let mut keys = Vec::new();
-        let mut add = |forms: [String; 2]| {
+        let mut add = |forms: [String; 3]| {
             for k in forms {
                 if !k.is_empty() && !keys.contains(&k) {
                     keys.push(k);
@@ -59,9 +59,13 @@ impl Identity {
         }
         if let Some(email) = email {
             add(fold(email));
-            if let Some((local, _)) = email.rsplit_once('@') {
-                add(fold(local));
+            for login in logins(email) {
+                add(fold(login));
             }
+        }
+        // `@alice`, as forges write a login.
+        if let Some(login) = shown.strip_prefix('@').filter(|l| !l.contains('@')) {
+            add(fold(login));
         }
         Self { shown, keys }
     }
@@ -82,6 +86,22 @@ impl Identity {
     }
 }
 
+/// The logins an email stands for: its local part, that part without a
+/// `+tag` (`alice+ci@corp.com`), and the login of a forge's private address
+/// (`12345678+alice@users.noreply.github.com`).
+fn logins(email: &str) -> Vec<&str> {
+    let Some((local, _)) = email.rsplit_once('@') else {
+        return Vec::new();
+    };
+    let mut out = vec![local];
+    if let Some((before, after)) = local.split_once('+') {
+        out.push(before);
+        out.push(after);
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
 /// `Name <email>` → (name, email); an email alone → (None, email).
 fn split(s: &str) -> (Option<&str>, Option<&str>) {
     if let Some(inner) = s.strip_suffix('>') {
@@ -98,22 +118,7 @@ fn split(s: &str) -> (Option<&str>, Option<&str>) {
 
 /// Why `s` cannot be a name, if it cannot.
 fn refuse(s: &str) -> Result<(), String> {
-    let gc = CodePointMapData::<GeneralCategory>::new();
-    for c in s.chars() {
-        let what = match gc.get(c) {
-            GeneralCategory::Control => "a control character",
-            GeneralCategory::Format => "a format (invisible) character",
-            GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => {
-                "a line separator"
-            }
-            GeneralCategory::Surrogate | GeneralCategory::Unassigned => "an unassigned code point",
-            _ => continue,
-        };
-        return Err(format!(
-            "holds {what} (U+{:04X}); a name is visible text",
-            u32::from(c)
-        ));
-    }
+    hidden(s)?;
     let clean: String = s.nfkc().collect();
     for word in clean.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '@' | '.')) {
         if !word.is_empty() && !word.is_single_script() {
@@ -125,18 +130,61 @@ fn refuse(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The forms a name is compared in: NFKC with default-ignorable characters
-/// removed, then both the confusable skeleton of its case fold and the case
-/// fold of its skeleton (a capital `I` looks like `l`, a small `i` does not),
-/// whitespace collapsed.
-pub fn fold(s: &str) -> [String; 2] {
+/// Whether `s` shows nothing: only spaces and default-ignorable characters.
+pub fn is_blank(s: &str) -> bool {
     let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    s.chars()
+        .all(|c| c.is_whitespace() || ignorable.contains(c))
+}
+
+/// The first character of `s` that does not show as text (control, format,
+/// line or paragraph separator, private use, unassigned), as an error.
+pub fn hidden(s: &str) -> Result<(), String> {
+    let gc = CodePointMapData::<GeneralCategory>::new();
+    for c in s.chars() {
+        let what = match gc.get(c) {
+            GeneralCategory::Control => "a control character",
+            GeneralCategory::Format => "a format (invisible) character",
+            GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => {
+                "a line separator"
+            }
+            GeneralCategory::Surrogate | GeneralCategory::Unassigned => "an unassigned code point",
+            GeneralCategory::PrivateUse => "a private-use character",
+            _ => continue,
+        };
+        return Err(format!(
+            "holds {what} (U+{:04X}); it must be visible text",
+            u32::from(c)
+        ));
+    }
+    Ok(())
+}
+
+/// The forms a name is compared in: NFKC with default-ignorable characters
+/// removed, then the confusable skeleton of its case fold and the case fold
+/// of its skeleton (a capital `I` looks like `l`, a small `i` does not), and
+/// the same with every combining mark dropped (`Ali\u{307}ce` and `İ` look
+/// like `Alice` and `I`), whitespace collapsed.
+pub fn fold(s: &str) -> [String; 3] {
+    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    let gc = CodePointMapData::<GeneralCategory>::new();
     let visible: String = s.nfkc().filter(|c| !ignorable.contains(*c)).collect();
+    let unmarked: String = visible
+        .nfd()
+        .filter(|c| {
+            !matches!(
+                gc.get(*c),
+                GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+            )
+        })
+        .collect();
     let skeleton = |t: &str| -> String { unicode_security::skeleton(t).nfkc().collect() };
     let tidy = |t: String| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fold = |t: &str| caseless::default_case_fold_str(t);
     [
-        tidy(skeleton(&caseless::default_case_fold_str(&visible))),
-        tidy(caseless::default_case_fold_str(&skeleton(&visible))),
+        tidy(skeleton(&fold(&visible))),
+        tidy(fold(&skeleton(&visible))),
+        tidy(fold(&skeleton(&fold(&unmarked)))),
     ]
 }
 
@@ -180,6 +228,14 @@ mod tests {
         // Capital I for l, the digit 0 for O: the skeleton maps them together.
         assert!(id("AIice Dev").same_person(&author[0]));
         assert!(id("b0b").same_person(&id("bob")));
+        // Combining marks and the dotted capital I.
+        assert!(id("Ali\u{307}ce Dev").same_person(&author[0]));
+        assert!(id("ALİCE DEV").same_person(&author[0]));
+        // Logins: plus-tags, a forge's private address, `@login`.
+        let noreply = id("12345678+alice@users.noreply.github.com");
+        assert!(id("alice").same_person(&noreply));
+        assert!(id("alice").same_person(&id("alice+ci@corp.com")));
+        assert!(id("@alice").same_person(&author[1]));
     }
 
     #[test]
@@ -199,6 +255,7 @@ mod tests {
             "Alice Dеv",         // Cyrillic е
             "alice@exаmple.com", // in the email's domain
             "Alice Dev <аlice@example.com>",
+            "Alice\u{e000}",
         ] {
             assert!(Identity::parse(s).is_err(), "{s:?} was accepted");
         }

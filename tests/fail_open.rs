@@ -290,6 +290,21 @@ fn regression_no_step_over_a_change_reachable_through_a_link() {
     let j = run.json();
     assert_eq!(j["release_commit"], changed, "{}", run.stdout);
     assert_ne!(j["release_commit"], release);
+    // Nor through a link whose `..` climbs out of another link.
+    let r = Repo::released("release_ok", "v1.2.3");
+    r.write("gate.toml", "overrides_dir = \"config/overrides\"\n");
+    r.write("config/x/keep", "");
+    symlink(Path::new("config/x"), &r.path().join("m"));
+    symlink(
+        Path::new("m/../overrides/staging/s.json"),
+        &r.path().join("l.json"),
+    );
+    r.write("config/overrides/staging/s.json", "{}");
+    r.commit_all("release");
+    r.write("config/overrides/staging/s.json", "{\"changed\": true}");
+    let changed = r.commit_all("changes l.json through two links");
+    let run = promote_pii(&r, &["--json"]);
+    assert_eq!(run.json()["release_commit"], changed, "{}", run.stdout);
     // Without the link, the same changes are override-only and stepped over.
     let r = Repo::released("release_ok", "v1.2.3");
     let release = head(&r);
@@ -341,6 +356,53 @@ fn regression_an_unknown_sha_in_a_repository_blocks() {
         ],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // But only a full commit id.
+    let pass = artifact("checks_pass.json");
+    let run = evaluate(
+        &plain,
+        &[
+            "--env",
+            "staging",
+            "--locc-artifact",
+            &pass,
+            "--ci-status",
+            "success",
+            "--sha",
+            "main",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("full 40-hex commit id"),
+        "{}",
+        run.stderr
+    );
+    // A --repo inside a repository but not at its root is not "no repository".
+    let r = Repo::released("release_ok", "v1.2.3");
+    r.write(
+        "packages/app/pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"1.0.0\"\n",
+    );
+    let path = r.path().join("packages/app");
+    let run = gate_in(
+        &path,
+        &[
+            "evaluate",
+            "--repo",
+            path.to_str().unwrap(),
+            "--env",
+            "staging",
+            "--locc-artifact",
+            &pass,
+            "--ci-status",
+            "success",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("not at its root"), "{}", run.stderr);
 }
 
 /// An unwritable or special --decision-out was a warning after an ALLOW was
@@ -368,6 +430,7 @@ fn regression_bad_output_targets_are_errors_before_anything_is_written() {
     if has_fifo {
         targets.push((fifo.clone(), "special file"));
     }
+    let log = beside.path().join("audit.jsonl");
     for flag in ["--decision-out", "--metrics-out"] {
         for (t, said) in &targets {
             let run = evaluate(
@@ -381,6 +444,8 @@ fn regression_bad_output_targets_are_errors_before_anything_is_written() {
                     "success",
                     flag,
                     t.to_str().unwrap(),
+                    "--audit-log",
+                    log.to_str().unwrap(),
                     "--json",
                 ],
             );
@@ -393,6 +458,15 @@ fn regression_bad_output_targets_are_errors_before_anything_is_written() {
             );
         }
     }
+    // What was recorded is the error, never an ALLOW.
+    let recorded = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(recorded.lines().count(), 2 * targets.len());
+    assert!(
+        recorded
+            .lines()
+            .all(|l| l.contains("\"event_type\":\"PROMOTION_BLOCKED\"")),
+        "{recorded}"
+    );
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
         .file_type()
@@ -419,7 +493,8 @@ fn regression_bad_output_targets_are_errors_before_anything_is_written() {
         .contains("\"ALLOW\""));
 }
 
-/// `override create --filename` took control characters.
+/// `override create --filename` took control characters (and format and
+/// separator characters, which hide what a name says).
 #[test]
 fn regression_override_filenames_with_control_characters_are_refused() {
     let r = Repo::released("release_ok", "v1.2.3");
@@ -431,6 +506,9 @@ fn regression_override_filenames_with_control_characters_are_refused() {
         "a\u{1b}.json",
         "a\u{7f}.json",
         "a\u{85}.json",
+        "a\u{202e}nosj.json",
+        "a\u{200b}.json",
+        "a\u{2028}.json",
     ] {
         let run = override_cmd(
             &r,
@@ -453,7 +531,7 @@ fn regression_override_filenames_with_control_characters_are_refused() {
         );
         assert_eq!(run.code, 2, "{name:?}: {}", run.stdout);
         assert!(
-            run.stderr.contains("control character"),
+            run.stderr.contains("it must be visible text"),
             "{name:?}: {}",
             run.stderr
         );
@@ -541,6 +619,20 @@ fn regression_a_keyed_log_rewritten_unkeyed_is_caught_under_the_key() {
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.json()["verify"]["events"], 3);
+    assert_eq!(run.json()["verify"]["keyed_from"], 1);
+    let run = gate_in(dir.path(), &["audit", "verify", "--log", fresh_s], &key);
+    assert!(run.stdout.contains("keyed from seq 1"), "{}", run.stdout);
+    // A broken chain is not sealed by an adoption.
+    let broken = dir.path().join("broken.jsonl");
+    let broken_s = broken.to_str().unwrap();
+    for _ in 0..2 {
+        crate::support::check_staging(dir.path(), &["--audit-log", broken_s], &[]);
+    }
+    let text = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, text.replacen("staging", "stagin9", 1)).unwrap();
+    let run = gate_in(dir.path(), &["audit", "adopt-key", "--log", broken_s], &key);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("TAMPERED"), "{}", run.stderr);
 }
 
 /// A non-UTF-8 key was taken for unset: lines were written unkeyed.

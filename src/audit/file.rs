@@ -49,7 +49,7 @@ impl Tail {
     pub fn next(&self) -> Option<(u64, String)> {
         match self {
             Tail::Empty => Some((0, GENESIS.to_string())),
-            Tail::Ok { seq, hash, .. } => Some((seq + 1, hash.clone())),
+            Tail::Ok { seq, hash, .. } => Some((seq.checked_add(1)?, hash.clone())),
             _ => None,
         }
     }
@@ -57,6 +57,10 @@ impl Tail {
     /// Why nothing may be appended, or `None`.
     pub fn problem(&self) -> Option<String> {
         match self {
+            Tail::Ok { seq: u64::MAX, .. } => Some(
+                "TAMPERED: the last line's seq is the largest there is; nothing can follow it"
+                    .into(),
+            ),
             Tail::Empty | Tail::Ok { .. } => None,
             Tail::Torn { bytes } => Some(format!(
                 "TORN_TAIL: the last {bytes} byte(s) are a cut line; run `gate audit repair`"
@@ -216,12 +220,16 @@ impl FileLog {
         }
         // Never open a FIFO or device: it could wait forever, or be written.
         let existed = crate::inputs::file::regular_file(&self.path)?.is_some();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&self.path)
-            .map_err(|e| io(&self.path, "cannot open the audit log", e))?;
+        let mut file =
+            crate::inputs::file::no_wait(OpenOptions::new().read(true).append(true).create(true))
+                .open(&self.path)
+                .map_err(|e| io(&self.path, "cannot open the audit log", e))?;
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(InputError::file(
+                &self.path,
+                "is not a regular file; expected an audit log",
+            ));
+        }
         if !existed {
             sync_dir(&self.path)?;
         }
@@ -285,9 +293,31 @@ impl FileLog {
             .file
             .read_exact(&mut torn)
             .map_err(|e| io(&self.path, "cannot read", e))?;
+        // Nothing is changed unless the repair can be recorded: the line
+        // before the torn one must check out and take an append.
+        let before = read_tail(&mut locked.file, &self.path, good, keys)?;
+        if let Some(p) = before.problem() {
+            return Err(InputError::file(
+                &self.path,
+                format!(
+                    "the line before the torn one does not check out, so nothing was repaired: {p}"
+                ),
+            ));
+        }
+        if let (
+            Tail::Ok {
+                key_id: Some(id), ..
+            },
+            None,
+        ) = (&before, &keys.current)
+        {
+            return Err(InputError::file(
+                &self.path,
+                format!("the log is keyed (key {id}); set GATE_AUDIT_KEY to record the repair"),
+            ));
+        }
         // A whole event that lacks only its newline (the write was cut after
         // its last byte) is completed: it hashes and chains, so it is kept.
-        let before = read_tail(&mut locked.file, &self.path, good, keys)?;
         if let Some(seq) = completes(&before, &torn, keys) {
             locked
                 .file
@@ -327,16 +357,7 @@ impl FileLog {
             .file
             .sync_all()
             .map_err(|e| io(&self.path, "cannot fsync", e))?;
-        locked.tail = read_tail(&mut locked.file, &self.path, good, keys)?;
-        if let Some(p) = locked.tail.problem() {
-            return Err(InputError::file(
-                &self.path,
-                format!(
-                    "the torn line was moved to {}, but the line before it does not check out: {p}",
-                    side.display()
-                ),
-            ));
-        }
+        locked.tail = before;
         let mut event = event;
         event.insert("torn_bytes".into(), Value::from(torn.len() as u64));
         event.insert("torn_sha256".into(), Value::String(keys::sha256(&[&torn])));
@@ -376,6 +397,9 @@ pub struct Repair {
 /// checks out on its own, its `seq` follows, its `prev_hash` is `before`'s
 /// hash.
 fn completes(before: &Tail, torn: &[u8], keys: &Keyring) -> Option<u64> {
+    if torn.len() > MAX_LINE {
+        return None;
+    }
     let (seq, prev) = before.next()?;
     let line = line::parse(torn).ok()?;
     let ok = matches!(check_line(torn, keys), Tail::Ok { .. });
@@ -569,6 +593,17 @@ mod tests {
         let r = b.repair(&keys, event(9)).unwrap().unwrap();
         assert_eq!(r.completed, None);
         assert!(r.moved_to.is_some());
+        // A repair that could not be recorded changes nothing: here the key
+        // is set on an unkeyed log.
+        let c = FileLog::new(dir.path().join("c.jsonl"));
+        let plain = Keyring::default();
+        c.lock(&plain).unwrap().append(event(0), &plain).unwrap();
+        let mut bytes = std::fs::read(&c.path).unwrap();
+        bytes.extend_from_slice(b"{\"torn");
+        std::fs::write(&c.path, &bytes).unwrap();
+        let e = c.repair(&keys, event(9)).unwrap_err();
+        assert!(e.message.contains("UNKEYED"), "{e}");
+        assert_eq!(std::fs::read(&c.path).unwrap(), bytes);
     }
 
     #[test]

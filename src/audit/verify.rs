@@ -10,7 +10,12 @@
 //! | FORK | two lines claim the same `seq` and predecessor: one was inserted (or duplicated) |
 //! | TORN_TAIL | the last line has no `\n`: a write was cut (`gate audit repair`) |
 //! | UNVERIFIABLE_KEY | a keyed line whose key was not supplied: not tampering, but not checked |
-//! | UNKEYED | with a key supplied, unkeyed lines not followed by a keyed `AUDIT_KEY_ADOPTED` event: a keyed log rewritten with plain SHA-256 |
+//! | UNKEYED | with a key supplied, no line is keyed: a keyed log rewritten with plain SHA-256, or a log never keyed |
+//!
+//! Unkeyed lines before keyed ones are sound: the first keyed line seals the
+//! hash of the line before it, so the unkeyed prefix cannot be changed
+//! without the key either (a log kept unkeyed and then keyed, by `gate audit
+//! adopt-key`, verifies; the report says from which seq it is keyed).
 //! | TRUNCATED | against an anchor: the log ends before the anchored `seq` |
 //!
 //! A hash chain cannot show on its own that its tail was cut or that the
@@ -107,6 +112,10 @@ pub struct Report {
     pub head: Option<Anchor>,
     /// Lines sealed with a key.
     pub keyed: u64,
+    /// The `seq` of the first keyed line, when it is not the first line:
+    /// the lines before it are sealed by its MAC of their chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyed_from: Option<u64>,
     /// Whether the log was checked against an anchor (and matched it).
     pub anchored: bool,
     pub problem: Option<Problem>,
@@ -125,9 +134,6 @@ enum Checked {
         prev: [u8; 64],
         hash: [u8; 64],
         keyed: bool,
-        /// A keyed `AUDIT_KEY_ADOPTED` event: the unkeyed lines before it
-        /// were keyed from here on by a deliberate command.
-        adopts: bool,
     },
     Bad {
         class: Class,
@@ -190,29 +196,19 @@ fn check(raw: &[u8], keys: &Keyring) -> Checked {
             message: "the line does not hash to its `hash`: it was edited".into(),
         };
     }
-    let keyed = l.alg.is_some();
     Checked::Ok {
         seq: l.seq,
         prev: arr(l.prev_hash),
         hash: arr(l.hash),
-        keyed,
-        // Canonical lines escape every quote inside strings, so this member
-        // can only be the event's own `event_type`, at any depth a key of an
-        // object gate wrote; the line's MAC says gate wrote it.
-        adopts: keyed && memchr::memmem::find(raw, ADOPTED_MEMBER).is_some(),
+        keyed: l.alg.is_some(),
     }
 }
-
-/// How a key adoption event reads in a canonical line.
-const ADOPTED_MEMBER: &[u8] = b"\"event_type\":\"AUDIT_KEY_ADOPTED\"";
 
 /// The walk along the chain.
 struct Walk<'a> {
     anchor: Option<&'a Anchor>,
-    /// A key was supplied: unkeyed lines must be followed by an adoption.
+    /// A key was supplied: some line must be keyed.
     require_keyed: bool,
-    /// The first unkeyed line (line, seq) while no keyed line has come.
-    unkeyed_from: Option<(u64, u64)>,
     report: Report,
     line: u64,
     prev: [u8; 64],
@@ -249,21 +245,6 @@ impl Walk<'_> {
         self.stop(Class::Gap, line, Some(seq), message);
     }
 
-    /// Lines `from..=to` are unkeyed though a key was supplied.
-    fn unkeyed(&mut self, from: u64, seq: u64, to: u64) {
-        let lines = if from == to {
-            format!("line {from} is")
-        } else {
-            format!("lines {from}-{to} are")
-        };
-        self.stop(
-            Class::Unkeyed,
-            from,
-            Some(seq),
-            format!("{lines} not sealed with a key though one was supplied, and no keyed AUDIT_KEY_ADOPTED event follows: a keyed log rewritten with plain SHA-256, or a log never keyed (`gate audit adopt-key` keys it from here on)"),
-        );
-    }
-
     fn expected(&self) -> u64 {
         self.head_seq.map_or(0, |s| s + 1)
     }
@@ -271,14 +252,13 @@ impl Walk<'_> {
     fn step(&mut self, c: Checked) {
         self.line += 1;
         let line = self.line;
-        let (seq, prev, hash, keyed, adopts) = match c {
+        let (seq, prev, hash, keyed) = match c {
             Checked::Ok {
                 seq,
                 prev,
                 hash,
                 keyed,
-                adopts,
-            } => (seq, prev, hash, keyed, adopts),
+            } => (seq, prev, hash, keyed),
             Checked::Bad {
                 class,
                 seq,
@@ -334,14 +314,8 @@ impl Walk<'_> {
                 "an unkeyed line after keyed ones: a keyed log never continues unkeyed".into(),
             );
         }
-        if self.require_keyed && self.report.keyed == 0 {
-            if !keyed {
-                self.unkeyed_from.get_or_insert((line, seq));
-            } else if let Some((from, from_seq)) = self.unkeyed_from.take() {
-                if !adopts {
-                    return self.unkeyed(from, from_seq, line - 1);
-                }
-            }
+        if keyed && self.report.keyed == 0 && self.report.events > 0 {
+            self.report.keyed_from = Some(seq);
         }
         if let Some(a) = self.anchor.filter(|a| a.seq == seq) {
             self.anchor_seen = true;
@@ -372,9 +346,23 @@ impl Walk<'_> {
         if let Some((jline, jseq)) = self.jumped.take() {
             self.gap(jline, jseq);
         }
-        if let Some((from, seq)) = self.unkeyed_from.take() {
+        if self.require_keyed
+            && self.report.problem.is_none()
+            && self.report.keyed == 0
+            && self.report.events > 0
+        {
             let to = self.line;
-            self.unkeyed(from, seq, to);
+            let lines = if to == 1 {
+                "line 1 is".to_string()
+            } else {
+                format!("lines 1-{to} are")
+            };
+            self.stop(
+                Class::Unkeyed,
+                1,
+                Some(0),
+                format!("{lines} not sealed with a key though one was supplied: a keyed log rewritten with plain SHA-256, or a log that was never keyed (only if you know it was never keyed, `gate audit adopt-key` keys it from here on)"),
+            );
         }
         if torn > 0 {
             let line = self.line + 1;
@@ -515,11 +503,11 @@ pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Re
     let mut walk = Walk {
         anchor,
         require_keyed: !keys.all.is_empty(),
-        unkeyed_from: None,
         report: Report {
             events: 0,
             head: None,
             keyed: 0,
+            keyed_from: None,
             anchored: false,
             problem: None,
         },
@@ -724,10 +712,15 @@ mod tests {
         assert!(!r.intact());
         let p = r.problem.expect("unkeyed lines under a key are a failure");
         assert_eq!((p.class, p.line), (Class::Unkeyed, 1));
-        assert!(p.message.contains("lines 1-4"), "{}", p.message);
+        assert!(
+            p.message.contains("lines 1-4 are not sealed"),
+            "{}",
+            p.message
+        );
         // Without a key it is an unkeyed log, intact as far as a chain shows.
         assert!(run(&forged, "", &plain, None).intact());
-        // Unkeyed lines followed by a keyed line that is no adoption: UNKEYED.
+        // Unkeyed lines followed by keyed ones: sound, the first keyed line
+        // seals the prefix's chain; the report says where keying starts.
         let mut mixed = log(2, &plain);
         let prev = serde_json::from_str::<Value>(&mixed[1]).unwrap()["hash"]
             .as_str()
@@ -736,30 +729,24 @@ mod tests {
         let mut e = Map::new();
         e.insert("event_type".into(), Value::String("CHECK_GO".into()));
         mixed.push(seal(e, 2, &prev, &key).0);
-        let p = run(&mixed, "", &key, None).problem.unwrap();
-        assert_eq!((p.class, p.line), (Class::Unkeyed, 1), "{}", p.message);
-        // The same with a keyed AUDIT_KEY_ADOPTED event: intact.
-        let mut adopted = log(2, &plain);
-        let mut e = Map::new();
-        e.insert(
-            "event_type".into(),
-            Value::String(super::super::event::ADOPTED.into()),
-        );
-        adopted.push(seal(e, 2, &prev, &key).0);
-        let r = run(&adopted, "", &key, None);
+        let r = run(&mixed, "", &key, None);
         assert!(r.intact(), "{:?}", r.problem);
-        // An adoption sealed without the key is no adoption.
-        let mut unsealed = log(2, &plain);
-        let mut e = Map::new();
-        e.insert(
-            "event_type".into(),
-            Value::String(super::super::event::ADOPTED.into()),
-        );
-        unsealed.push(seal(e, 2, &prev, &plain).0);
-        assert_eq!(
-            run(&unsealed, "", &key, None).problem.unwrap().class,
-            Class::Unkeyed
-        );
+        assert_eq!(r.keyed_from, Some(2));
+        // A re-chained edit of the unkeyed prefix breaks the keyed line's seal.
+        let mut edited = mixed.clone();
+        let mut prev = GENESIS.to_string();
+        for (i, l) in edited.iter_mut().take(2).enumerate() {
+            let mut m: Map<String, Value> = serde_json::from_str(l).unwrap();
+            m.remove("hash");
+            m.insert("env".into(), Value::String("forged".into()));
+            let (line, hash) = seal(m, i as u64, &prev, &plain);
+            *l = line;
+            prev = hash;
+        }
+        let p = run(&edited, "", &key, None).problem.unwrap();
+        assert_eq!((p.class, p.line), (Class::Tampered, 2), "{}", p.message);
+        // A log keyed from its first line says nothing of keying.
+        assert_eq!(run(&log(2, &key), "", &key, None).keyed_from, None);
     }
 
     #[test]

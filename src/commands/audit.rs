@@ -294,6 +294,24 @@ pub fn adopt_key(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
         let keys = env
             .keyring(args.log.keyring.as_deref())
             .map_err(|e| ErrorInfo::input(vec![e]))?;
+        // Adopting seals the history before it: the whole chain must check
+        // out first (a broken one is refused, not sealed).
+        let (path, _guard) = readable(&s)?;
+        // (An adoptable log has no keyed line: unkeyed after keyed is
+        // TAMPERED. So it is verified as a plain chain.)
+        let plain = crate::audit::keys::Keyring::default();
+        let report = verify_log(&path, &plain, None).map_err(|e| ErrorInfo::input(vec![e]))?;
+        if let Some(p) = &report.problem {
+            return Err(ErrorInfo::input(vec![InputError::file(
+                &path,
+                format!(
+                    "the chain does not check out, so it is not sealed with a key: {} at line {}: {}",
+                    p.class.word(),
+                    p.line,
+                    p.message
+                ),
+            )]));
+        }
         let event = crate::audit::event::key_adopted(&env.actor(), env.now);
         out.adopted = Some(
             s.adopt_key(&keys, event)

@@ -262,7 +262,10 @@ fn manifest_warnings(inputs: &Inputs, setup: &Setup) -> Vec<String> {
                     "{at}: not_applicable `{}` names no check, so it skips nothing",
                     na.id
                 ))
-            } else if catalog.auto.contains(&na.id) && !policy.allows_na(&na.id, Kind::Auto) {
+            } else if policy.requires(&na.id)
+                && catalog.auto.contains(&na.id)
+                && !policy.allows_na(&na.id, Kind::Auto)
+            {
                 Some(format!(
                     "{at}: not_applicable `{}` refused, the check ran: release.yaml cannot waive an AUTO check; gate.toml's `allow_na` for {} can",
                     na.id,
@@ -497,10 +500,10 @@ impl Outputs {
             let appended = crate::inputs::file::regular_file(summary)
                 .map_err(|e| std::io::Error::other(e.message))
                 .and_then(|_| {
-                    std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(summary)
+                    crate::inputs::file::no_wait(
+                        std::fs::OpenOptions::new().create(true).append(true),
+                    )
+                    .open(summary)
                 })
                 .and_then(|mut f| f.write_all(crate::report::markdown::render(d).as_bytes()));
             if let Err(e) = appended {

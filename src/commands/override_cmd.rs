@@ -202,7 +202,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         };
         return refuse(format!("{}{more}", f.message));
     }
-    if args.reason.trim().is_empty() {
+    if crate::identity::is_blank(&args.reason) {
         return refuse("--reason is empty; say why promoting anyway is safe".into());
     }
 
@@ -222,11 +222,8 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         .filename
         .clone()
         .unwrap_or_else(|| format!("{}-{}-{}.json", args.env, &sha[..8], now.as_second()));
-    if filename.chars().any(char::is_control) {
-        return refuse(format!(
-            "--filename `{}` holds a control character; a file name is visible text",
-            filename.escape_debug()
-        ));
+    if let Err(e) = crate::identity::hidden(&filename) {
+        return refuse(format!("--filename `{}` {e}", filename.escape_debug()));
     }
     if filename.contains(['/', '\\']) || filename.contains("..") || filename.starts_with('.') {
         return refuse(format!(

@@ -290,7 +290,7 @@ mod tests {
             "Date Of Birth",
             "credit card number",
         ] {
-            let a = artifact(&format!("{{\"status\": \"PASS\", \"checks\": [{{\"name\": \"x\", \"reasons\": [\"{kw}\"], \"diffs\": []}}]}}"));
+            let a = artifact(&format!("{{\"status\": \"PASS\", \"checks\": [{{\"name\": \"x\", \"result\": \"PASS\", \"reasons\": [\"{kw}\"], \"diffs\": []}}]}}"));
             assert_eq!(
                 status(&judge(&a, &env("staging")), "pii"),
                 Status::Fail,

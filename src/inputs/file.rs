@@ -144,15 +144,29 @@ fn special_kind(meta: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// `opts` set to open without waiting: on Unix, `O_NONBLOCK`, under which
+/// opening a FIFO returns at once (reads and writes of regular files are
+/// unaffected).
+pub fn no_wait(opts: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    opts
+}
+
 /// Opens a regular file for reading; `Ok(None)` when nothing is there.
 /// Anything else is refused without opening it ([`regular_file`]).
 pub fn open_regular(path: &Path) -> Result<Option<File>, InputError> {
     if regular_file(path)?.is_none() {
         return Ok(None);
     }
-    let file = File::open(path).map_err(|e| io_error(path, &e))?;
-    // What was opened is what was checked (a swap between the two is caught
-    // here, though an open of a FIFO swapped in would already have waited).
+    let file = no_wait(std::fs::OpenOptions::new().read(true))
+        .open(path)
+        .map_err(|e| io_error(path, &e))?;
+    // What was opened is what was checked: a FIFO swapped in between the
+    // two opens at once (non-blocking) and is refused here.
     match file.metadata() {
         Ok(m) if m.is_file() => Ok(Some(file)),
         Ok(m) => Err(InputError::file(
@@ -260,9 +274,21 @@ mod tests {
         if !made.is_ok_and(|s| s.success()) {
             return;
         }
-        let e = read_text(&p).unwrap_err();
+        // Fails (rather than hangs) if the read waits for a writer.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let fifo = p.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send((
+                read_text(&fifo).map(|_| ()),
+                open_regular(&fifo).map(|_| ()),
+            ));
+        });
+        let (read, opened) = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("reading a FIFO waited");
+        let e = read.unwrap_err();
         assert!(e.message.contains("a FIFO"), "{e}");
-        assert!(open_regular(&p).is_err());
+        assert!(opened.is_err());
         let e = read_text(Path::new("/dev/null")).unwrap_err();
         assert!(e.message.contains("a device"), "{e}");
     }

@@ -148,8 +148,9 @@ struct ChecksForm {
 #[derive(Deserialize)]
 struct CheckEntry {
     name: String,
-    #[serde(default)]
-    result: Option<LoccStatus>,
+    /// Each check's own verdict: required, since a check without one says
+    /// nothing was checked.
+    result: LoccStatus,
     #[serde(default)]
     reasons: Vec<String>,
     #[serde(default)]
@@ -193,7 +194,7 @@ fn judged_status(status: LoccStatus, checks: &[CheckEntry]) -> (LoccStatus, Opti
     let worst = checks
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.result.map(|r| (r, i, &c.name)))
+        .map(|(i, c)| (c.result, i, &c.name))
         .max_by_key(|(r, i, _)| (*r, std::cmp::Reverse(*i)));
     match worst {
         Some((r, i, name)) if r > status => (

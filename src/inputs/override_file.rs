@@ -178,13 +178,6 @@ pub fn discover(repo: &Path, dir: &str, env: &str) -> Vec<Candidate> {
     }
     match std::fs::symlink_metadata(&folder) {
         Err(_) => return Vec::new(),
-        Ok(m) if m.file_type().is_symlink() => {
-            return vec![invalid(
-                rel_dir,
-                "is a symbolic link; the overrides folder must be a real folder in the repository"
-                    .into(),
-            )]
-        }
         Ok(m) if !m.is_dir() => return vec![invalid(rel_dir, "is not a folder".into())],
         Ok(_) => {}
     }
@@ -272,9 +265,19 @@ pub fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
     }
     // Well-formed, but past what a timestamp can hold (9999-12-31T23:59:59Z
     // with its offset applied is beyond jiff's range): say so, not "malformed".
-    let civil = s
-        .strip_suffix(['Z', 'z'])
-        .or_else(|| s.len().checked_sub(6).and_then(|i| s.get(..i)));
+    let offset = |o: &str| {
+        let b = o.as_bytes();
+        let num = |i: usize, j: usize| o.get(i..j).and_then(|d| d.parse::<u8>().ok());
+        b.len() == 6
+            && matches!(b[0], b'+' | b'-')
+            && b[3] == b':'
+            && num(1, 3).is_some_and(|h| h <= 23)
+            && num(4, 6).is_some_and(|m| m <= 59)
+    };
+    let civil = s.strip_suffix(['Z', 'z']).or_else(|| {
+        let i = s.len().checked_sub(6)?;
+        s.get(i..).filter(|o| offset(o)).and_then(|_| s.get(..i))
+    });
     if civil.is_some_and(|c| c.parse::<jiff::civil::DateTime>().is_ok()) {
         return Err(format!(
             "`{s}` is out of range: timestamps from {} to {} are supported",
@@ -303,6 +306,12 @@ mod tests {
         assert!(e.contains("out of range"), "{e}");
         let e = parse_time("9999-12-31T23:59:59+00:00").unwrap_err();
         assert!(e.contains("out of range"), "{e}");
+        let e = parse_time("9999-12-31T23:59:59.123456+00:00").unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
+        for bad in ["9999-12-31T23:59:59+25:00", "9999-12-31T23:59:59abcdef"] {
+            let e = parse_time(bad).unwrap_err();
+            assert!(e.contains("not an RFC 3339 timestamp"), "{bad}: {e}");
+        }
         let e = parse_time("2026-13-01T00:00:00Z").unwrap_err();
         assert!(e.contains("not an RFC 3339 timestamp"), "{e}");
         assert!(parse_time("2026-11-28T08:00:00Z").is_ok());

@@ -225,7 +225,7 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
     };
     out.extend(people.judge(ctx.env.required_approvals, env));
     let mut fail = |kind, message: String| out.push(Failure { kind, message });
-    if d.reason.trim().is_empty() {
+    if crate::identity::is_blank(&d.reason) {
         fail(
             FailureKind::EmptyReason,
             "reason is empty: an override says why promoting anyway is safe".into(),

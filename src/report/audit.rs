@@ -98,9 +98,13 @@ fn verdict(out: &mut String, o: &AuditOutcome, log: &str) {
             } else {
                 "intact, unanchored"
             };
+            let keyed = r
+                .keyed_from
+                .map(|s| format!(", keyed from seq {s} (the lines before are sealed by its MAC)"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "{PASS}{how}{PASS:#}: {log}: {} event(s), {head}",
+                "{PASS}{how}{PASS:#}: {log}: {} event(s), {head}{keyed}",
                 r.events
             );
             if !r.anchored {

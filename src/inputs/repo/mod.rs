@@ -86,25 +86,49 @@ pub fn release_commit(
         author: Vec::new(),
         in_repo: false,
     };
-    let repo =
-        match open_root(path) {
-            Ok(r) => r,
-            // A repository that is there but cannot be opened is no reason
-            // to take the commit as given.
-            Err(e) if std::fs::symlink_metadata(path.join(".git")).is_ok() => {
+    let repo = match open_root(path) {
+        Ok(r) => r,
+        // A repository that is there but cannot be opened is no reason
+        // to take the commit as given.
+        Err(e) if std::fs::symlink_metadata(path.join(".git")).is_ok() => {
+            return Err(InputError::file(
+                path,
+                format!("cannot open the git repository: {e}"),
+            ))
+        }
+        Err(_) => {
+            // Inside a work tree but not at its root: the commit's
+            // author would be unknown, so it is not taken as given.
+            if let Some(root) = Repository::discover(path)
+                .ok()
+                .and_then(|r| r.workdir().map(Path::to_path_buf))
+            {
                 return Err(InputError::file(
                     path,
-                    format!("cannot open the git repository: {e}"),
-                ))
+                    format!(
+                        "is inside the git repository at {}, not at its root: pass --repo {}",
+                        root.display(),
+                        root.display()
+                    ),
+                ));
             }
-            Err(_) => return match sha {
-                Some(s) => Ok(as_given(s)),
+            return match sha {
+                Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                    Ok(as_given(s))
+                }
+                Some(s) => Err(InputError::file(
+                    path,
+                    format!(
+                        "not a git repository, so --sha must be a full 40-hex commit id, not `{s}`"
+                    ),
+                )),
                 None => Err(InputError::file(
                     path,
                     "not a git repository, and no --sha was given: name the commit being promoted",
                 )),
-            },
-        };
+            };
+        }
+    };
     let start = match sha {
         // Inside a repository the commit must be one of its commits: taken
         // as given, its author could not be barred from approving it.
@@ -142,10 +166,8 @@ pub fn release_commit(
     // of an override file a change of that link's content too: nothing is
     // stepped over then. Everything outside the folder is the same in every
     // commit stepped over, so the start commit's tree tells for all of them.
-    let linked = start
-        .tree()
-        .map_or(true, |t| links_into(&repo, &t, &prefix));
-    while stepped_over < MAX_STEPS && commit.parent_count() == 1 && !prefix.is_empty() && !linked {
+    let mut linked: Option<bool> = None;
+    while stepped_over < MAX_STEPS && commit.parent_count() == 1 && !prefix.is_empty() {
         let parent = commit
             .parent(0)
             .map_err(|e| InputError::file(path, e.message().to_string()))?;
@@ -153,6 +175,14 @@ pub fn release_commit(
             break;
         };
         if !only_under(&repo, &a, &b, &prefix) {
+            break;
+        }
+        // Walked once, and only when a commit could be stepped over.
+        if *linked.get_or_insert_with(|| {
+            start
+                .tree()
+                .map_or(true, |t| links_into(&repo, &t, &prefix))
+        }) {
             break;
         }
         commit = parent;
@@ -247,11 +277,19 @@ fn links_into(repo: &Repository, tree: &git2::Tree, prefix: &[&str]) -> bool {
         };
         let mut path: Vec<String> = at[..at.len() - 1].to_vec();
         let mut escapes = target.starts_with('/');
+        // A `..` after a component of the target itself may climb out of a
+        // link (`m/../overrides` with `m` a link elsewhere): counted as
+        // reaching, since the tree alone cannot say where it lands.
+        let mut from_target = 0usize;
         for part in target.split('/') {
             match part {
                 "" | "." => {}
+                ".." if from_target > 0 => escapes = true,
                 ".." => escapes |= path.pop().is_none(),
-                p => path.push(p.to_string()),
+                p => {
+                    path.push(p.to_string());
+                    from_target += 1;
+                }
             }
         }
         let shared = path.iter().zip(prefix).take_while(|(a, p)| a == p).count();
