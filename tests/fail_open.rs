@@ -402,7 +402,42 @@ fn regression_an_unknown_sha_in_a_repository_blocks() {
         &[],
     );
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stderr.contains("not at its root"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a commit of this repository"),
+        "{}",
+        run.stderr
+    );
+    // A real commit is looked up there, so its author is known and barred.
+    let sha = head(&r);
+    let mut o = live_override("staging", &sha, PII_HASH, &["pii"]);
+    o["approved_by"] = "tests@example.com".into();
+    r.write(
+        "packages/app/overrides/staging/o.json",
+        serde_json::to_string(&o).unwrap(),
+    );
+    let pii = artifact("checks_pass_with_pii.json");
+    let run = gate_in(
+        &path,
+        &[
+            "evaluate",
+            "--repo",
+            path.to_str().unwrap(),
+            "--env",
+            "staging",
+            "--locc-artifact",
+            &pii,
+            "--ci-status",
+            "success",
+            "--json",
+        ],
+        &[],
+    );
+    let j = run.json();
+    assert_eq!(j["decision"], "REQUIRE_OVERRIDE", "{}", run.stdout);
+    assert_eq!(j["release_commit"], sha.as_str());
+    assert!(j["overrides"][0]["failures"]
+        .to_string()
+        .contains("self-approval"));
 }
 
 /// An unwritable or special --decision-out was a warning after an ALLOW was

@@ -9,7 +9,7 @@ use gate::audit::line;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = check_line(data, &Keyring::new(Some("k"), &[]));
+    let _ = check_line(data, &Keyring::new(Some(b"k"), &[]));
     if let Ok(l) = line::parse(data) {
         let body = l.body(data).concat();
         let v: serde_json::Value = serde_json::from_slice(&body).expect("the body is JSON");

@@ -72,8 +72,9 @@ pub struct ReleaseCommit {
 /// The most override-only commits stepped over before giving up.
 const MAX_STEPS: usize = 1000;
 
-/// Resolves the release commit. Without a git repository at `path`, `sha`
-/// is taken as given; without either, that is an error.
+/// Resolves the release commit in the repository at `path`, or whose work
+/// tree holds `path` (a package folder). Outside any repository a full
+/// `sha` is taken as given; without either, that is an error.
 pub fn release_commit(
     path: &Path,
     sha: Option<&str>,
@@ -86,6 +87,10 @@ pub fn release_commit(
         author: Vec::new(),
         in_repo: false,
     };
+    // The overrides folder as a path from the repository's root: `--repo`
+    // may be a folder inside a work tree (a package of a monorepo), whose
+    // commits are still the repository's.
+    let mut folder = overrides_dir.to_string();
     let repo = match open_root(path) {
         Ok(r) => r,
         // A repository that is there but cannot be opened is no reason
@@ -96,23 +101,12 @@ pub fn release_commit(
                 format!("cannot open the git repository: {e}"),
             ))
         }
-        Err(_) => {
-            // Inside a work tree but not at its root: the commit's
-            // author would be unknown, so it is not taken as given.
-            if let Some(root) = Repository::discover(path)
-                .ok()
-                .and_then(|r| r.workdir().map(Path::to_path_buf))
-            {
-                return Err(InputError::file(
-                    path,
-                    format!(
-                        "is inside the git repository at {}, not at its root: pass --repo {}",
-                        root.display(),
-                        root.display()
-                    ),
-                ));
+        Err(_) => match enclosing(path) {
+            Some((r, below)) => {
+                folder = format!("{below}/{overrides_dir}");
+                r
             }
-            return match sha {
+            None => return match sha {
                 Some(s) if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
                     Ok(as_given(s))
                 }
@@ -126,9 +120,10 @@ pub fn release_commit(
                     path,
                     "not a git repository, and no --sha was given: name the commit being promoted",
                 )),
-            };
-        }
+            },
+        },
     };
+    let overrides_dir = folder.as_str();
     let start = match sha {
         // Inside a repository the commit must be one of its commits: taken
         // as given, its author could not be barred from approving it.
@@ -202,6 +197,20 @@ pub fn release_commit(
         author,
         in_repo: true,
     })
+}
+
+/// The repository whose work tree holds `path` below its root, and
+/// `path` relative to that root (`/`-separated).
+fn enclosing(path: &Path) -> Option<(Repository, String)> {
+    let repo = Repository::discover(path).ok()?;
+    let root = std::fs::canonicalize(repo.workdir()?).ok()?;
+    let here = std::fs::canonicalize(path).ok()?;
+    let below = here.strip_prefix(&root).ok()?;
+    let below: Vec<String> = below
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!below.is_empty()).then(|| (repo, below.join("/")))
 }
 
 /// Whether trees `a` and `b` differ only below `prefix` (a path split in
