@@ -125,3 +125,113 @@ fn check_dry_run_writes_nothing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!log.exists());
 }
+
+/// A release repository laid out from `files`, committed (with `commit`)
+/// and tagged `tag`.
+fn layout(files: &[(&str, &str)], tag: &str) -> Repo {
+    let r = Repo::empty();
+    for (name, text) in files {
+        r.write(name, text);
+    }
+    r.init();
+    r.commit_all("release");
+    r.tag(tag);
+    r
+}
+
+fn deps(r: &Repo) -> serde_json::Value {
+    check(r, &["--env", "preprod", "--ci-status", "success", "--json"]).finding("deps_pinned")
+}
+
+const RG_CARGO: &str = "[package]\nname = \"ripgrep\"\nversion = \"15.2.0\"\n\n[[bin]]\nname = \"rg\"\npath = \"crates/core/main.rs\"\n\n[dependencies]\nanyhow = \"1.0.75\"\nbstr = \"1.7.0\"\nlexopt = \"0.3.0\"\n\n[dev-dependencies]\nserde = \"1.0.77\"\n";
+const RG_LOCK: &str = "version = 4\n\n[[package]]\nname = \"anyhow\"\nversion = \"1.0.98\"\n\n[[package]]\nname = \"bstr\"\nversion = \"1.12.0\"\n\n[[package]]\nname = \"lexopt\"\nversion = \"0.3.1\"\n";
+
+/// ripgrep, cargo-deny, helix: binaries pinned by a tracked Cargo.lock.
+#[test]
+fn a_tracked_cargo_lock_in_sync_pins() {
+    let r = layout(
+        &[
+            ("Cargo.toml", RG_CARGO),
+            ("Cargo.lock", RG_LOCK),
+            ("CHANGELOG.md", "15.2.0 (2026-07-15)\n===================\n"),
+        ],
+        "15.2.0",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "PASS", "{f}");
+    assert_eq!(f["message"], "pinned by Cargo.lock (3 dependencies)");
+    // Stale: the manifest now asks for what the lock does not hold.
+    r.edit("Cargo.toml", "lexopt = \"0.3.0\"", "lexopt = \"0.4.0\"");
+    let f = deps(&r);
+    assert_eq!(f["status"], "FAIL", "{f}");
+    assert!(
+        f["locations"].to_string().contains(
+            "Cargo.lock locks 0.3.1, which the requirement does not allow: the lock is stale"
+        ),
+        "{f}"
+    );
+    // Untracked: a checkout of the release would not build from it.
+    let r = Repo::empty();
+    r.write("Cargo.toml", RG_CARGO);
+    r.init();
+    r.commit_all("release");
+    r.write("Cargo.lock", RG_LOCK);
+    let f = deps(&r);
+    assert_eq!(f["status"], "FAIL");
+    assert!(
+        f["locations"]
+            .to_string()
+            .contains("Cargo.lock is not tracked by git, so it pins nothing"),
+        "{f}"
+    );
+    assert!(
+        f["locations"]
+            .to_string()
+            .contains("Cargo reads `1.0.75` as `^1.0.75`"),
+        "{f}"
+    );
+}
+
+/// uv.lock and package-lock.json pin PEP 621 and npm ranges the same way.
+#[test]
+fn uv_and_npm_lock_files_pin() {
+    let r = layout(
+        &[
+            ("pyproject.toml", "[project]\nname = \"svc\"\nversion = \"2.1.0\"\ndependencies = [\"httpx>=0.27\", \"Pydantic_Core\"]\n"),
+            ("uv.lock", "version = 1\n[[package]]\nname = \"httpx\"\nversion = \"0.28.1\"\n[[package]]\nname = \"pydantic-core\"\nversion = \"2.33.2\"\n"),
+        ],
+        "v2.1.0",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "PASS", "{f}");
+    assert_eq!(f["message"], "pinned by uv.lock (2 dependencies)");
+    let r = layout(
+        &[
+            ("package.json", "{\"name\": \"express\", \"version\": \"5.1.0\", \"dependencies\": {\"debug\": \"^4.4.0\", \"qs\": \">=6.14.0 <7\"}, \"devDependencies\": {\"mocha\": \"10\"}}"),
+            ("package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \"node_modules/debug\": {\"version\": \"4.4.1\"}, \"node_modules/qs\": {\"version\": \"6.14.0\"}}}"),
+        ],
+        "v5.1.0",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "PASS", "{f}");
+    assert_eq!(f["message"], "pinned by package-lock.json (2 dependencies)");
+}
+
+/// pluggy: no runtime dependency, only development extras: nothing to
+/// check is NA, never "PASS All 0 dependencies are pinned".
+#[test]
+fn zero_runtime_dependencies_is_na() {
+    let r = layout(
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"pluggy\"\nversion = \"1.6.0\"\ndependencies = []\n[project.optional-dependencies]\ndev = [\"pre-commit\", \"tox\"]\ntesting = [\"pytest\", \"pytest-benchmark\", \"coverage\"]\n",
+        )],
+        "1.6.0",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "NA", "{f}");
+    assert_eq!(
+        f["message"],
+        "nothing to check: pyproject.toml declares no dependencies"
+    );
+}

@@ -7,8 +7,14 @@
 //! - npm: `x.y.z` (or `=x.y.z`); any range operator, `x`, `*` or tag is not.
 //! - Local path dependencies are versioned with the repository and pass; a
 //!   git dependency passes only when it names a commit (`rev`, `#sha`).
+//! - Or by a lock file git tracks (Cargo.lock, uv.lock, poetry.lock,
+//!   package-lock.json) that locks a version the requirement allows: a
+//!   checkout of the release builds from it. An untracked lock file, or one
+//!   that misses the dependency or locks a version the manifest no longer
+//!   allows, pins nothing, and the finding says which.
 
 use super::{auto, Check, Finding, Location, Needs, Status};
+use crate::inputs::lockfile::{LockFile, LockKind};
 use crate::inputs::project::{Dependency, Ecosystem, Source};
 use crate::inputs::Inputs;
 
@@ -42,11 +48,24 @@ impl Check for DepsPinned {
                 .message(format!("nothing to check: {found}"))
                 .expected_found(expected, found);
         }
+        let mut by_lock: Vec<(LockKind, usize)> = Vec::new();
         let offenders: Vec<Location> = p
             .dependencies
             .iter()
             .filter_map(|d| {
-                unpinned_reason(d).map(|why| Location {
+                let why = unpinned_reason(d)?;
+                let why = match lock_pins(d, &p.locks) {
+                    Some(Ok(kind)) => {
+                        match by_lock.iter_mut().find(|(k, _)| *k == kind) {
+                            Some((_, n)) => *n += 1,
+                            None => by_lock.push((kind, 1)),
+                        }
+                        return None;
+                    }
+                    Some(Err(lock)) => format!("{why}; {lock}"),
+                    None => why,
+                };
+                Some(Location {
                     file: d.file.clone(),
                     line: d.line,
                     message: format!("{} `{}`: {why}", d.name, d.requirement),
@@ -55,9 +74,33 @@ impl Check for DepsPinned {
             .collect();
         let total = p.dependencies.len();
         let files = p.dependency_files.join(", ");
+        if total == 0 {
+            // Nothing checked is not a PASS.
+            let verb = if p.dependency_files.len() == 1 {
+                "declares"
+            } else {
+                "declare"
+            };
+            let found = format!("{files} {verb} no dependencies");
+            return auto(self, Status::Na)
+                .message(format!("nothing to check: {found}"))
+                .expected_found(expected, found);
+        }
         if offenders.is_empty() {
+            let locked: Vec<String> = by_lock
+                .iter()
+                .map(|(k, n)| format!("{n} by {}", k.file()))
+                .collect();
+            let message = match by_lock.as_slice() {
+                [] => format!("All {total} dependencies are pinned ({files})"),
+                [(k, n)] if *n == total => format!("pinned by {} ({n} dependencies)", k.file()),
+                _ => format!(
+                    "All {total} dependencies are pinned ({files}): {}, the rest exactly",
+                    locked.join(", ")
+                ),
+            };
             return auto(self, Status::Pass)
-                .message(format!("All {total} dependencies are pinned ({files})"))
+                .message(message)
                 .expected_found(expected, format!("{total} of {total} pinned"));
         }
         // The message names the first few; every one is in `locations`.
@@ -89,6 +132,101 @@ impl Check for DepsPinned {
             .expected_found(expected, format!("{} not pinned", offenders.len()))
             .locations(offenders)
     }
+}
+
+/// Whether a lock file pins `d`: `None` when no lock file covers its
+/// ecosystem, else the lock that pins it or why it does not.
+fn lock_pins(d: &Dependency, locks: &[LockFile]) -> Option<Result<LockKind, String>> {
+    if d.source != Source::Registry {
+        return None;
+    }
+    let lock = locks.iter().find(|l| l.kind.locks(d.ecosystem))?;
+    let file = lock.kind.file();
+    if !lock.tracked {
+        return Some(Err(format!(
+            "{file} is not tracked by git, so it pins nothing"
+        )));
+    }
+    let locked = lock.locked(d.ecosystem, &d.name);
+    if locked.is_empty() {
+        return Some(Err(format!("{file} locks no version of it")));
+    }
+    let Some(allows) = requirement(d) else {
+        return Some(Err(format!(
+            "{file} cannot be checked against `{}`",
+            d.requirement
+        )));
+    };
+    if locked.iter().any(|v| allows(v)) {
+        Some(Ok(lock.kind))
+    } else {
+        Some(Err(format!(
+            "{file} locks {}, which the requirement does not allow: the lock is stale",
+            locked.join(", ")
+        )))
+    }
+}
+
+/// Whether a requirement allows a locked version.
+type Allows = Box<dyn Fn(&str) -> bool>;
+
+/// The requirement of `d` as a test of a locked version, when gate can
+/// read it: Cargo and npm ranges through semver, PEP 508 and Poetry through
+/// PEP 440 (Poetry's `^` and `~` through semver, which they follow).
+fn requirement(d: &Dependency) -> Option<Allows> {
+    let req = d.requirement.trim();
+    match d.ecosystem {
+        Ecosystem::Cargo => semver_req(req),
+        Ecosystem::Npm => {
+            let alts: Option<Vec<semver::VersionReq>> =
+                req.split("||").map(|alt| npm_range(alt.trim())).collect();
+            let alts = alts?;
+            Some(Box::new(move |v| {
+                semver::Version::parse(v).is_ok_and(|v| alts.iter().any(|a| a.matches(&v)))
+            }))
+        }
+        Ecosystem::Poetry
+            if req.starts_with('^') || (req.starts_with('~') && !req.starts_with("~=")) =>
+        {
+            semver_req(req)
+        }
+        Ecosystem::Poetry | Ecosystem::Pep508 => {
+            let spec = match d.ecosystem {
+                Ecosystem::Pep508 => pep508_spec(req),
+                _ if req == "*" => "",
+                _ => req,
+            };
+            if spec.is_empty() {
+                return Some(Box::new(|_| true));
+            }
+            let specs: pep440_rs::VersionSpecifiers = spec.parse().ok()?;
+            Some(Box::new(move |v| {
+                v.parse::<pep440_rs::Version>()
+                    .is_ok_and(|v| specs.contains(&v))
+            }))
+        }
+    }
+}
+
+fn semver_req(req: &str) -> Option<Allows> {
+    let r = semver::VersionReq::parse(req).ok()?;
+    Some(Box::new(move |v| {
+        semver::Version::parse(v).is_ok_and(|v| r.matches(&v))
+    }))
+}
+
+/// An npm range in semver's syntax: comparators separated by commas, not
+/// spaces; `a - b` as `>=a, <=b`; `latest`-style tags are unreadable.
+fn npm_range(range: &str) -> Option<semver::VersionReq> {
+    let range = range.strip_prefix('v').unwrap_or(range);
+    if range.is_empty() || range == "*" || range.eq_ignore_ascii_case("x") {
+        return Some(semver::VersionReq::STAR);
+    }
+    let text = match range.split_once(" - ") {
+        Some((lo, hi)) => format!(">={}, <={}", lo.trim(), hi.trim()),
+        None => range.split_whitespace().collect::<Vec<_>>().join(", "),
+    };
+    semver::VersionReq::parse(&text).ok()
 }
 
 /// Why `d` is not pinned exactly, or `None` when it is.
@@ -130,26 +268,40 @@ pub fn unpinned_reason(d: &Dependency) -> Option<String> {
         }
     };
     if ok {
-        None
-    } else if req.is_empty() {
-        Some("no version given".into())
-    } else {
-        Some("a range, not an exact version".into())
+        return None;
     }
+    let bare = match d.ecosystem {
+        Ecosystem::Pep508 => pep508_spec(req).is_empty(),
+        _ => req.is_empty() || req == "*",
+    };
+    if bare {
+        return Some("no version constraint".into());
+    }
+    if d.ecosystem == Ecosystem::Cargo && is_plain_version(req, 1) {
+        return Some(format!(
+            "Cargo reads `{req}` as `^{req}`: pin with `={req}` or commit Cargo.lock"
+        ));
+    }
+    Some("a range, not an exact version".into())
+}
+
+/// The version specifiers of a PEP 508 requirement (name, extras and
+/// markers dropped).
+fn pep508_spec(req: &str) -> &str {
+    let req = req.split(';').next().unwrap_or(req);
+    let start = req
+        .find(['=', '<', '>', '~', '!', '('])
+        .unwrap_or(req.len());
+    req[start..]
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim()
 }
 
 /// A PEP 508 requirement with exactly one `==`/`===` specifier.
 fn pep508_pinned(req: &str) -> bool {
-    let req = req.split(';').next().unwrap_or(req);
-    // drop the name and extras
-    let spec_start = req
-        .find(['=', '<', '>', '~', '!', '('])
-        .unwrap_or(req.len());
-    let spec = req[spec_start..]
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .trim();
+    let spec = pep508_spec(req);
     if spec.contains(',') {
         return false;
     }
@@ -191,6 +343,36 @@ fn is_commit(rev: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bare name was called "a range"; Cargo's `1.0.75` too, with no word
+    /// that Cargo reads it as `^1.0.75`.
+    #[test]
+    fn regression_messages_say_exactly_what_is_wrong() {
+        assert_eq!(
+            unpinned_reason(&dep(Ecosystem::Pep508, "requests")).as_deref(),
+            Some("no version constraint")
+        );
+        assert_eq!(
+            unpinned_reason(&dep(
+                Ecosystem::Pep508,
+                "requests[socks] ; python_version > '3'"
+            ))
+            .as_deref(),
+            Some("no version constraint")
+        );
+        assert_eq!(
+            unpinned_reason(&dep(Ecosystem::Poetry, "*")).as_deref(),
+            Some("no version constraint")
+        );
+        assert_eq!(
+            unpinned_reason(&dep(Ecosystem::Cargo, "1.0.75")).as_deref(),
+            Some("Cargo reads `1.0.75` as `^1.0.75`: pin with `=1.0.75` or commit Cargo.lock")
+        );
+        assert_eq!(
+            unpinned_reason(&dep(Ecosystem::Pep508, "requests>=2")).as_deref(),
+            Some("a range, not an exact version")
+        );
+    }
 
     fn dep(ecosystem: Ecosystem, req: &str) -> Dependency {
         Dependency {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod file;
 pub mod locc;
+pub mod lockfile;
 pub mod manifest;
 pub mod override_file;
 pub mod project;

@@ -77,6 +77,8 @@ pub struct Project {
     pub dependency_files: Vec<String>,
     /// (file, sha256) of every file read.
     pub digests: Vec<(String, String)>,
+    /// The lock files at the root (read with the dependencies).
+    pub locks: Vec<super::lockfile::LockFile>,
 }
 
 impl Project {
@@ -122,10 +124,20 @@ impl Project {
             )?;
         }
         if deps {
-            for name in requirements_files(root)? {
+            for name in requirements_files(root)?
+                .into_iter()
+                .filter(|n| include_dev || !is_dev_requirements(n))
+            {
                 if let Some(f) = p.read(root, &name)? {
                     parse_requirements(&mut p, &name, &f.text);
                 }
+            }
+        }
+        if deps {
+            p.locks = super::lockfile::load(root)?;
+            for l in &p.locks {
+                p.digests
+                    .push((l.kind.file().to_string(), l.sha256.clone()));
             }
         }
         if versions && source != VersionSource::Auto && p.versions.is_empty() {
@@ -151,6 +163,28 @@ impl Project {
     }
 }
 
+/// Extras and groups that by convention hold what development needs, not
+/// what ships.
+pub const DEV_GROUPS: &[&str] = &[
+    "dev", "test", "tests", "testing", "docs", "doc", "lint", "typing",
+];
+
+/// Whether an extra or group name is a development one ([`DEV_GROUPS`]).
+pub fn is_dev_group(name: &str) -> bool {
+    DEV_GROUPS.iter().any(|g| g.eq_ignore_ascii_case(name))
+}
+
+/// `requirements-{dev,test,tests,docs,lint}*.txt`: development requirements.
+fn is_dev_requirements(name: &str) -> bool {
+    name.strip_prefix("requirements")
+        .and_then(|r| r.strip_prefix(['-', '_']))
+        .is_some_and(|r| {
+            ["dev", "test", "tests", "docs", "lint"]
+                .iter()
+                .any(|d| r.starts_with(d))
+        })
+}
+
 /// `requirements*.txt` at the root, sorted.
 fn requirements_files(root: &Path) -> Result<Vec<String>, InputError> {
     let rd = match std::fs::read_dir(root) {
@@ -174,6 +208,9 @@ type TomlDeps = BTreeMap<String, Spanned<toml::Value>>;
 struct Pyproject {
     project: Option<Pep621>,
     tool: Option<PyTool>,
+    /// PEP 735: development groups (lists of requirements, or includes).
+    #[serde(rename = "dependency-groups", default)]
+    dependency_groups: BTreeMap<String, Vec<Spanned<toml::Value>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -248,13 +285,28 @@ fn parse_pyproject(
     p.dependency_files.push(FILE.into());
     let lines = Lines::new(text);
     if let Some(proj) = &doc.project {
-        let optional = proj.optional_dependencies.values().flatten();
+        // Extras are runtime, but for the development ones by convention.
+        let optional = proj
+            .optional_dependencies
+            .iter()
+            .filter(|(extra, _)| include_dev || !is_dev_group(extra))
+            .flat_map(|(_, reqs)| reqs);
         for req in proj.dependencies.iter().chain(optional) {
             p.dependencies.push(pep508(
                 FILE,
                 Some(lines.line_of(req.span().start)),
                 req.get_ref(),
             ));
+        }
+    }
+    if include_dev {
+        // PEP 735 groups are for development; `{include-group = ...}` entries
+        // name other groups, which are read on their own.
+        for req in doc.dependency_groups.values().flatten() {
+            if let toml::Value::String(r) = req.get_ref() {
+                p.dependencies
+                    .push(pep508(FILE, Some(lines.line_of(req.span().start)), r));
+            }
         }
     }
     if let Some(poetry) = doc.tool.and_then(|t| t.poetry) {
@@ -599,6 +651,18 @@ fn json_key_lines(text: &str, from: usize) -> std::collections::HashMap<&str, us
 
 // ---------------------------------------------------------------- requirements*.txt
 
+/// `.`, `-e .`, `-e .[socks]`, `--editable=.`: the project itself, not a
+/// dependency.
+fn is_the_project(line: &str) -> bool {
+    let target = line
+        .strip_prefix("--editable")
+        .map(|r| r.trim_start_matches('=').trim())
+        .or_else(|| line.strip_prefix("-e ").map(str::trim))
+        .unwrap_or(line);
+    let target = target.split('[').next().unwrap_or(target).trim();
+    matches!(target, "." | "./")
+}
+
 fn parse_requirements(p: &mut Project, file: &str, text: &str) {
     p.dependency_files.push(file.to_string());
     let mut pending: Option<(usize, String)> = None;
@@ -619,6 +683,9 @@ fn parse_requirements(p: &mut Project, file: &str, text: &str) {
         };
         let content = content.trim();
         if content.is_empty() {
+            continue;
+        }
+        if is_the_project(content) {
             continue;
         }
         if content.starts_with("-e ") || content.starts_with("--editable") {
@@ -721,6 +788,49 @@ mod tests {
         );
         assert_eq!(lines.get("a"), Some(&5), "the first `a` after the start");
         assert_eq!(lines.len(), 4);
+    }
+
+    /// pluggy's five "offenders" were `dev`/`testing` extras; requests'
+    /// requirements-dev.txt was read without include_dev, and `-e .[socks]`
+    /// (the project itself) was an offender; PEP 735 groups were never read.
+    #[test]
+    fn regression_development_dependencies_by_their_conventions() {
+        let pyproject = "[project]\nname = \"p\"\nversion = \"1\"\ndependencies = []\n[project.optional-dependencies]\ndev = [\"pre-commit\"]\ntesting = [\"pytest\"]\nsocks = [\"PySocks>=1.5.6\"]\n[dependency-groups]\nlint = [\"ruff>=0.1\", {include-group = \"typing\"}]\ntyping = [\"mypy\"]\n";
+        let files = [
+            ("pyproject.toml", pyproject),
+            ("requirements-dev.txt", "-e .[socks]\npytest>=3\n"),
+            ("requirements.txt", ".\n-e .\n--editable=.[x]\nidna==3.10\n"),
+        ];
+        let names = |include_dev| {
+            let p = project(&files, include_dev).unwrap();
+            let mut n: Vec<String> = p.dependencies.iter().map(|d| d.name.clone()).collect();
+            n.sort();
+            (n, p.dependency_files)
+        };
+        let (runtime, files_read) = names(false);
+        assert_eq!(
+            runtime,
+            ["PySocks", "idna"],
+            "only runtime extras and requirements"
+        );
+        assert!(!files_read.iter().any(|f| f == "requirements-dev.txt"));
+        let (all, _) = names(true);
+        assert_eq!(
+            all,
+            [
+                "PySocks",
+                "idna",
+                "mypy",
+                "pre-commit",
+                "pytest",
+                "pytest",
+                "ruff"
+            ]
+        );
+        assert!(is_dev_requirements("requirements-docs.txt"));
+        assert!(is_dev_requirements("requirements_test_extra.txt"));
+        assert!(!is_dev_requirements("requirements.txt"));
+        assert!(!is_dev_requirements("requirements-prod.txt"));
     }
 
     #[test]

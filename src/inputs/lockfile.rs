@@ -1,0 +1,273 @@
+//! Lock files at the project root: which versions they lock, and whether
+//! git tracks them. A tracked lock file that is in sync with the manifest
+//! pins the dependencies it locks (the `deps_pinned` check judges that).
+//!
+//! Read: Cargo.lock, uv.lock and poetry.lock (`[[package]]` tables of
+//! `name` and `version`), package-lock.json (`packages` keyed by
+//! `node_modules/<name>`, or lockfile v1 `dependencies`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::error::InputError;
+use super::file::read_text_if_exists;
+use super::project::Ecosystem;
+use super::toml_file;
+
+/// A lock file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockKind {
+    Cargo,
+    Uv,
+    Poetry,
+    NpmPackageLock,
+}
+
+impl LockKind {
+    /// The file name at the project root.
+    pub fn file(self) -> &'static str {
+        match self {
+            LockKind::Cargo => "Cargo.lock",
+            LockKind::Uv => "uv.lock",
+            LockKind::Poetry => "poetry.lock",
+            LockKind::NpmPackageLock => "package-lock.json",
+        }
+    }
+
+    /// Whether it locks dependencies of `ecosystem`.
+    pub fn locks(self, ecosystem: Ecosystem) -> bool {
+        matches!(
+            (self, ecosystem),
+            (LockKind::Cargo, Ecosystem::Cargo)
+                | (
+                    LockKind::Uv | LockKind::Poetry,
+                    Ecosystem::Pep508 | Ecosystem::Poetry
+                )
+                | (LockKind::NpmPackageLock, Ecosystem::Npm)
+        )
+    }
+}
+
+const KINDS: &[LockKind] = &[
+    LockKind::Cargo,
+    LockKind::Uv,
+    LockKind::Poetry,
+    LockKind::NpmPackageLock,
+];
+
+/// One lock file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockFile {
+    pub kind: LockKind,
+    /// Whether git tracks it: an untracked lock file pins nothing (it is
+    /// not what a checkout of the release builds from).
+    pub tracked: bool,
+    /// Locked versions by normalised package name ([`normalize`]).
+    pub versions: BTreeMap<String, Vec<String>>,
+    pub sha256: String,
+}
+
+impl LockFile {
+    /// The versions it locks for `name`.
+    pub fn locked(&self, ecosystem: Ecosystem, name: &str) -> &[String] {
+        self.versions
+            .get(&normalize(ecosystem, name))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A package name as lock files and manifests compare it: Python names by
+/// PEP 503 (case-insensitive, runs of `-_.` equal); others as written.
+pub fn normalize(ecosystem: Ecosystem, name: &str) -> String {
+    match ecosystem {
+        Ecosystem::Pep508 | Ecosystem::Poetry => {
+            let mut out = String::with_capacity(name.len());
+            let mut sep = false;
+            for c in name.trim().chars() {
+                if matches!(c, '-' | '_' | '.') {
+                    sep = true;
+                    continue;
+                }
+                if sep && !out.is_empty() {
+                    out.push('-');
+                }
+                sep = false;
+                out.extend(c.to_lowercase());
+            }
+            out
+        }
+        Ecosystem::Cargo | Ecosystem::Npm => name.trim().to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct TomlLock {
+    #[serde(default)]
+    package: Vec<TomlPackage>,
+}
+
+#[derive(Deserialize)]
+struct TomlPackage {
+    name: String,
+    version: Option<String>,
+}
+
+/// Every lock file at `root`, with whether git tracks it.
+pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
+    let mut out = Vec::new();
+    // git's index, read once and only when there is a lock file.
+    let mut index: Option<Option<git2::Index>> = None;
+    for kind in KINDS {
+        let path = root.join(kind.file());
+        let Some(f) = read_text_if_exists(&path)? else {
+            continue;
+        };
+        let versions = parse(*kind, &path, &f.text)?;
+        let tracked = index
+            .get_or_insert_with(|| open_index(root))
+            .as_ref()
+            .is_some_and(|i| i.get_path(Path::new(kind.file()), 0).is_some());
+        out.push(LockFile {
+            kind: *kind,
+            tracked,
+            versions,
+            sha256: f.sha256,
+        });
+    }
+    Ok(out)
+}
+
+/// git's index of the repository at `root`, if it is one.
+fn open_index(root: &Path) -> Option<git2::Index> {
+    git2::Repository::open_ext(
+        root,
+        git2::RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&Path>(),
+    )
+    .and_then(|r| r.index())
+    .ok()
+}
+
+/// The versions a lock file's text locks, by normalised name.
+pub fn parse(
+    kind: LockKind,
+    path: &Path,
+    text: &str,
+) -> Result<BTreeMap<String, Vec<String>>, InputError> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut add = |eco: Ecosystem, name: &str, version: &str| {
+        let v = out.entry(normalize(eco, name)).or_default();
+        if !v.iter().any(|x| x == version) {
+            v.push(version.to_string());
+        }
+    };
+    match kind {
+        LockKind::Cargo | LockKind::Uv | LockKind::Poetry => {
+            let eco = if kind == LockKind::Cargo {
+                Ecosystem::Cargo
+            } else {
+                Ecosystem::Pep508
+            };
+            let lock: TomlLock = toml_file::from_str(path, text)?;
+            for p in &lock.package {
+                if let Some(v) = &p.version {
+                    add(eco, &p.name, v);
+                }
+            }
+        }
+        LockKind::NpmPackageLock => {
+            let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                InputError::at(
+                    path,
+                    e.line(),
+                    e.column(),
+                    format!("invalid JSON: {}", super::project::strip_json_location(&e)),
+                )
+            })?;
+            let version = |v: &serde_json::Value| {
+                v.get("version")
+                    .and_then(serde_json::Value::as_str)
+                    .map(String::from)
+            };
+            if let Some(pkgs) = doc.get("packages").and_then(serde_json::Value::as_object) {
+                for (key, v) in pkgs {
+                    // `node_modules/a/node_modules/@s/b` locks `@s/b`.
+                    let Some((_, name)) = key.rsplit_once("node_modules/") else {
+                        continue;
+                    };
+                    if let Some(ver) = version(v) {
+                        add(Ecosystem::Npm, name, &ver);
+                    }
+                }
+            } else if let Some(deps) = doc
+                .get("dependencies")
+                .and_then(serde_json::Value::as_object)
+            {
+                for (name, v) in deps {
+                    if let Some(ver) = version(v) {
+                        add(Ecosystem::Npm, name, &ver);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_each_format() {
+        let p = Path::new("x");
+        let cargo = parse(
+            LockKind::Cargo,
+            p,
+            "version = 4\n\n[[package]]\nname = \"anyhow\"\nversion = \"1.0.98\"\n\n[[package]]\nname = \"anyhow\"\nversion = \"1.0.75\"\n",
+        )
+        .unwrap();
+        assert_eq!(cargo["anyhow"], ["1.0.98", "1.0.75"]);
+        let uv = parse(
+            LockKind::Uv,
+            p,
+            "version = 1\n[[package]]\nname = \"Charset_Normalizer\"\nversion = \"3.4.2\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+        )
+        .unwrap();
+        assert_eq!(uv["charset-normalizer"], ["3.4.2"]);
+        let npm = parse(
+            LockKind::NpmPackageLock,
+            p,
+            r#"{"lockfileVersion": 3, "packages": {"": {"name": "root"}, "node_modules/picocolors": {"version": "1.1.1"}, "node_modules/a/node_modules/@scope/b": {"version": "2.0.0"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(npm["picocolors"], ["1.1.1"]);
+        assert_eq!(npm["@scope/b"], ["2.0.0"]);
+        let v1 = parse(
+            LockKind::NpmPackageLock,
+            p,
+            r#"{"lockfileVersion": 1, "dependencies": {"express": {"version": "4.21.2"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(v1["express"], ["4.21.2"]);
+        let e = parse(
+            LockKind::Cargo,
+            Path::new("Cargo.lock"),
+            "[[package]]\nname = 1\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("Cargo.lock:2:"), "{e}");
+    }
+
+    #[test]
+    fn python_names_compare_by_pep_503() {
+        assert_eq!(normalize(Ecosystem::Pep508, "Foo.Bar__baz-"), "foo-bar-baz");
+        assert_eq!(
+            normalize(Ecosystem::Pep508, "zope.interface"),
+            "zope-interface"
+        );
+        assert_eq!(normalize(Ecosystem::Cargo, "serde_json"), "serde_json");
+    }
+}
