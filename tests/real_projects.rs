@@ -235,3 +235,60 @@ fn zero_runtime_dependencies_is_na() {
         "nothing to check: pyproject.toml declares no dependencies"
     );
 }
+
+/// requests (setuptools `attr`, src layout), pydantic (hatch `path`), pluggy
+/// (setuptools_scm: the version is the tag): the version is read statically
+/// and the changelog heading found in each project's own form.
+#[test]
+fn dynamic_python_versions_are_read_statically() {
+    // (files, tag, version)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            &[
+                ("pyproject.toml", "[build-system]\nrequires = [\"setuptools>=61.0\"]\n[project]\nname = \"requests\"\ndynamic = [\"version\"]\ndependencies = [\"idna>=2.5,<4\"]\n[tool.setuptools.dynamic]\nversion = {attr = \"requests.__version__.__version__\"}\n"),
+                ("src/requests/__version__.py", "__title__ = \"requests\"\n__version__ = \"2.32.5\"\n"),
+                ("HISTORY.md", "Release History\n===============\n\ndev\n---\n\n2.32.5 (2025-08-18)\n-------------------\n\n**Bugfixes**\n"),
+            ],
+            "v2.32.5",
+            "2.32.5",
+        ),
+        (
+            &[
+                ("pyproject.toml", "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"pydantic\"\ndynamic = [\"version\"]\ndependencies = [\"typing-extensions>=4.12.2\"]\n[tool.hatch.version]\npath = \"pydantic/version.py\"\n"),
+                ("pydantic/version.py", "\"\"\"The `version` module.\"\"\"\n\n__all__ = 'VERSION', 'version_info'\n\nVERSION = '2.11.9'\n"),
+                ("HISTORY.md", "<!-- markdownlint-disable no-duplicate-header -->\n\n## v2.11.9 (2025-09-13)\n\n[GitHub release](https://github.com/pydantic/pydantic/releases/tag/v2.11.9)\n"),
+            ],
+            "v2.11.9",
+            "2.11.9",
+        ),
+        (
+            &[
+                ("pyproject.toml", "[build-system]\nrequires = [\"setuptools>=65.0\", \"setuptools-scm[toml]>=8.1\"]\n[project]\nname = \"pluggy\"\ndynamic = [\"version\"]\ndependencies = []\n[project.optional-dependencies]\ndev = [\"pre-commit\", \"tox\"]\ntesting = [\"pytest\"]\n[tool.setuptools_scm]\n"),
+                ("CHANGELOG.rst", "=========\nChangelog\n=========\n\n.. towncrier release notes start\n\npluggy 1.6.0 (2025-05-15)\n=========================\n\nDeprecations and Removals\n-------------------------\n"),
+            ],
+            "1.6.0",
+            "1.6.0",
+        ),
+    ];
+    for (files, tag, version) in cases {
+        let r = layout(files, tag);
+        let run = check(
+            &r,
+            &["--env", "preprod", "--ci-status", "success", "--json"],
+        );
+        assert_eq!(run.json()["version"], *version, "{tag}: {}", run.stdout);
+        assert_eq!(run.status("changelog"), "PASS", "{tag}: {}", run.stdout);
+        // Libraries without a lock file declare ranges: the FAIL says so.
+        let deps = run.finding("deps_pinned");
+        if deps["status"] == "FAIL" {
+            assert!(
+                deps["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("libraries declare ranges on purpose"),
+                "{deps}"
+            );
+        }
+    }
+}

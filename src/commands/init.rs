@@ -50,9 +50,14 @@ pub fn run(repo: &Path) -> InitOutcome {
         return out;
     }
     // The version the project already declares: detected, never invented.
-    let version = Project::load(repo, VersionSource::Auto, true, false, false)
-        .ok()
-        .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()));
+    let project = Project::load(repo, VersionSource::Auto, true, false, false).ok();
+    let scm = project.as_ref().is_some_and(|p| p.scm);
+    let version = project
+        .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()))
+        .or_else(|| {
+            scm.then(|| crate::inputs::repo::version_tag(repo, None))
+                .flatten()
+        });
     let version_line = match &version {
         Some(v) => format!("version: \"{v}\"          # must match the project's own version"),
         None => {

@@ -49,6 +49,7 @@ impl Check for DepsPinned {
                 .expected_found(expected, found);
         }
         let mut by_lock: Vec<(LockKind, usize)> = Vec::new();
+        let mut failing: Vec<Ecosystem> = Vec::new();
         let offenders: Vec<Location> = p
             .dependencies
             .iter()
@@ -65,6 +66,9 @@ impl Check for DepsPinned {
                     Some(Err(lock)) => format!("{why}; {lock}"),
                     None => why,
                 };
+                if !failing.contains(&d.ecosystem) {
+                    failing.push(d.ecosystem);
+                }
                 Some(Location {
                     file: d.file.clone(),
                     line: d.line,
@@ -123,9 +127,25 @@ impl Check for DepsPinned {
         if offenders.len() > NAMED {
             named.push(format!("and {} more", offenders.len() - NAMED));
         }
+        // A library without a lock file declares ranges on purpose: say how
+        // to let this check be not applicable for it.
+        let hint = p
+            .library
+            .iter()
+            .find(|(eco, _)| {
+                let python = |e: &Ecosystem| matches!(e, Ecosystem::Pep508 | Ecosystem::Poetry);
+                failing.iter().any(|f| f == eco || python(f) && python(eco))
+                    && !p.locks.iter().any(|l| l.kind.locks(*eco))
+            })
+            .map(|(_, why)| {
+                format!(
+                    ". This looks like {why}: libraries declare ranges on purpose; to skip the check, mark deps_pinned not_applicable in release.yaml and allow it in gate.toml (`allow_na = [\"deps_pinned\"]` under the environment)"
+                )
+            })
+            .unwrap_or_default();
         auto(self, Status::Fail)
             .message(format!(
-                "{} of {total} dependencies are not pinned exactly: {}",
+                "{} of {total} dependencies are not pinned exactly: {}{hint}",
                 offenders.len(),
                 named.join(", ")
             ))

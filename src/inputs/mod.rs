@@ -235,12 +235,7 @@ impl Inputs {
             )?;
             inputs.digests.extend(p.digests.iter().cloned());
             if inputs.version.is_none() {
-                inputs.version = p.versions.iter().find_map(|v| {
-                    v.version.as_ref().ok().map(|value| ReleaseVersion {
-                        value: value.clone(),
-                        file: v.file.clone(),
-                    })
-                });
+                inputs.version = project_version(&p, req);
             }
             inputs.project = Some(p);
         }
@@ -256,12 +251,7 @@ impl Inputs {
             ) {
                 Ok(p) => {
                     inputs.digests.extend(p.digests.iter().cloned());
-                    inputs.version = p.versions.iter().find_map(|v| {
-                        v.version.as_ref().ok().map(|value| ReleaseVersion {
-                            value: value.clone(),
-                            file: v.file.clone(),
-                        })
-                    });
+                    inputs.version = project_version(&p, req);
                 }
                 Err(e) => inputs
                     .warnings
@@ -294,6 +284,26 @@ impl Inputs {
         }
         Ok(inputs)
     }
+}
+
+/// The version the project declares: its first manifest's, or for a
+/// version that is the git tag (setuptools_scm and its kind), the tag's.
+fn project_version(p: &Project, req: &Request) -> Option<ReleaseVersion> {
+    let declared = p.versions.iter().find_map(|v| {
+        v.version.as_ref().ok().map(|value| ReleaseVersion {
+            value: value.clone(),
+            file: v.file.clone(),
+        })
+    });
+    declared.or_else(|| {
+        let tag = p
+            .scm
+            .then(|| repo::version_tag(&req.repo, req.release_commit.as_deref()))??;
+        Some(ReleaseVersion {
+            value: tag,
+            file: "the git tag".into(),
+        })
+    })
 }
 
 /// release.yaml: read when it exists (its `not_applicable` can apply to any

@@ -79,6 +79,11 @@ pub struct Project {
     pub digests: Vec<(String, String)>,
     /// The lock files at the root (read with the dependencies).
     pub locks: Vec<super::lockfile::LockFile>,
+    /// The version is the git tag (setuptools_scm, hatch-vcs, PDM scm).
+    pub scm: bool,
+    /// Why the project looks like a library, by ecosystem: libraries declare
+    /// ranges on purpose.
+    pub library: Vec<(Ecosystem, &'static str)>,
 }
 
 impl Project {
@@ -208,6 +213,8 @@ type TomlDeps = BTreeMap<String, Spanned<toml::Value>>;
 struct Pyproject {
     project: Option<Pep621>,
     tool: Option<PyTool>,
+    #[serde(rename = "build-system")]
+    build_system: Option<BuildSystem>,
     /// PEP 735: development groups (lists of requirements, or includes).
     #[serde(rename = "dependency-groups", default)]
     dependency_groups: BTreeMap<String, Vec<Spanned<toml::Value>>>,
@@ -227,6 +234,54 @@ struct Pep621 {
 #[derive(Deserialize, Default)]
 struct PyTool {
     poetry: Option<Poetry>,
+    setuptools: Option<Setuptools>,
+    setuptools_scm: Option<toml::Value>,
+    hatch: Option<Hatch>,
+    pdm: Option<Pdm>,
+}
+
+#[derive(Deserialize, Default)]
+struct BuildSystem {
+    #[serde(default)]
+    requires: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Setuptools {
+    dynamic: Option<SetuptoolsDynamic>,
+}
+
+#[derive(Deserialize, Default)]
+struct SetuptoolsDynamic {
+    version: Option<Spanned<DynamicVersion>>,
+}
+
+/// `version = {attr = "pkg.__version__"}` or `{file = "VERSION"}`.
+#[derive(Deserialize, Default)]
+struct DynamicVersion {
+    attr: Option<String>,
+    file: Option<toml::Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct Hatch {
+    version: Option<HatchVersion>,
+}
+
+#[derive(Deserialize, Default)]
+struct HatchVersion {
+    path: Option<String>,
+    source: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Pdm {
+    version: Option<PdmVersion>,
+}
+
+#[derive(Deserialize, Default)]
+struct PdmVersion {
+    source: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -261,11 +316,9 @@ fn parse_pyproject(
             match &proj.version {
                 Some(v) => p.versions.push(declared(FILE, text, v)),
                 None if proj.dynamic.iter().any(|d| d == "version") => {
-                    p.versions.push(DeclaredVersion {
-                        file: FILE.into(),
-                        line: None,
-                        version: Err("[project] declares the version dynamic".into()),
-                    })
+                    let root = path.parent().unwrap_or(Path::new("."));
+                    let v = dynamic_version(p, root, &doc)?;
+                    p.versions.push(v);
                 }
                 None => {}
             }
@@ -283,6 +336,12 @@ fn parse_pyproject(
         return Ok(());
     }
     p.dependency_files.push(FILE.into());
+    if doc.project.is_some() {
+        p.library.push((
+            Ecosystem::Pep508,
+            "a Python package (pyproject.toml [project])",
+        ));
+    }
     let lines = Lines::new(text);
     if let Some(proj) = &doc.project {
         // Extras are runtime, but for the development ones by convention.
@@ -324,6 +383,132 @@ fn parse_pyproject(
         }
     }
     Ok(())
+}
+
+/// A dynamic version, read statically (never by running code): setuptools'
+/// `attr` (the string literal in that module, flat or `src/` layout) or
+/// `file`, hatch's `path` (its `__version__` / `VERSION` literal); for
+/// setuptools_scm, hatch-vcs and PDM's scm the version is the git tag.
+fn dynamic_version(
+    p: &mut Project,
+    root: &Path,
+    doc: &Pyproject,
+) -> Result<DeclaredVersion, InputError> {
+    let tool = doc.tool.as_ref();
+    let unread = |why: String| DeclaredVersion {
+        file: "pyproject.toml".into(),
+        line: None,
+        version: Err(why),
+    };
+    let scm = tool.is_some_and(|t| t.setuptools_scm.is_some())
+        || doc.build_system.as_ref().is_some_and(|b| {
+            b.requires.iter().any(|r| {
+                let r = r.to_ascii_lowercase().replace('_', "-");
+                r.starts_with("setuptools-scm") || r.starts_with("hatch-vcs")
+            })
+        })
+        || tool
+            .and_then(|t| t.hatch.as_ref())
+            .and_then(|h| h.version.as_ref())
+            .is_some_and(|v| v.source.as_deref() == Some("vcs"))
+        || tool
+            .and_then(|t| t.pdm.as_ref())
+            .and_then(|pd| pd.version.as_ref())
+            .is_some_and(|v| v.source.as_deref() == Some("scm"));
+    let setuptools = tool
+        .and_then(|t| t.setuptools.as_ref())
+        .and_then(|s| s.dynamic.as_ref())
+        .and_then(|d| d.version.as_ref());
+    if let Some(attr) = setuptools.and_then(|d| d.get_ref().attr.as_deref()) {
+        let Some((module, name)) = attr.rsplit_once('.') else {
+            return Ok(unread(format!("`attr = \"{attr}\"` names no module")));
+        };
+        let rel = module.replace('.', "/");
+        for candidate in [
+            format!("{rel}.py"),
+            format!("{rel}/__init__.py"),
+            format!("src/{rel}.py"),
+            format!("src/{rel}/__init__.py"),
+        ] {
+            if let Some(f) = p.read(root, &candidate)? {
+                return Ok(match literal(&f.text, &[name]) {
+                    Some((line, v)) => DeclaredVersion {
+                        file: candidate,
+                        line: Some(line),
+                        version: Ok(v),
+                    },
+                    None => DeclaredVersion {
+                        file: candidate,
+                        line: None,
+                        version: Err(format!(
+                            "no string literal `{name} = \"...\"` to read statically"
+                        )),
+                    },
+                });
+            }
+        }
+        return Ok(unread(format!(
+            "`attr = \"{attr}\"`: no module {rel}.py (nor under src/)"
+        )));
+    }
+    if let Some(toml::Value::String(file)) = setuptools.and_then(|d| d.get_ref().file.as_ref()) {
+        return Ok(match p.read(root, file)? {
+            Some(f) if !f.text.trim().is_empty() => DeclaredVersion {
+                file: file.clone(),
+                line: Some(1),
+                version: Ok(f.text.trim().to_string()),
+            },
+            _ => unread(format!("`file = \"{file}\"` holds no version")),
+        });
+    }
+    if let Some(path) = tool
+        .and_then(|t| t.hatch.as_ref())
+        .and_then(|h| h.version.as_ref())
+        .and_then(|v| v.path.as_deref())
+    {
+        return Ok(match p.read(root, path)? {
+            Some(f) => match literal(&f.text, &["__version__", "VERSION"]) {
+                Some((line, v)) => DeclaredVersion {
+                    file: path.to_string(),
+                    line: Some(line),
+                    version: Ok(v.strip_prefix('v').unwrap_or(&v).to_string()),
+                },
+                None => DeclaredVersion {
+                    file: path.to_string(),
+                    line: None,
+                    version: Err("no `__version__` or `VERSION` string literal".into()),
+                },
+            },
+            None => unread(format!("[tool.hatch.version] path `{path}` does not exist")),
+        });
+    }
+    if scm {
+        p.scm = true;
+        return Ok(unread(
+            "the version is the git tag (setuptools_scm, hatch-vcs or PDM scm)".into(),
+        ));
+    }
+    Ok(unread(
+        "[project] declares the version dynamic, from nothing gate reads statically".into(),
+    ))
+}
+
+/// The first `NAME = "literal"` (or `NAME: str = 'literal'`) at the start of
+/// a line, for any of `names`: (1-based line, literal).
+fn literal(text: &str, names: &[&str]) -> Option<(usize, String)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = names.iter().find_map(|n| line.strip_prefix(n))?;
+        let rest = rest.trim_start();
+        let rest = match rest.strip_prefix(':') {
+            Some(r) => r.split_once('=').map(|(_, v)| v)?,
+            None => rest.strip_prefix('=')?,
+        };
+        let rest = rest.trim_start();
+        let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &rest[1..];
+        let end = body.find(q)?;
+        Some((i + 1, body[..end].to_string()))
+    })
 }
 
 fn declared(file: &str, text: &str, v: &Spanned<String>) -> DeclaredVersion {
@@ -410,6 +595,9 @@ struct CargoManifest {
     dev_dependencies: TomlDeps,
     #[serde(default)]
     target: BTreeMap<String, CargoTarget>,
+    lib: Option<toml::Value>,
+    #[serde(default)]
+    bin: Vec<toml::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -487,6 +675,10 @@ fn parse_cargo(
         return Ok(());
     }
     p.dependency_files.push(FILE.into());
+    if doc.lib.is_some() && doc.bin.is_empty() {
+        p.library
+            .push((Ecosystem::Cargo, "a library crate ([lib] and no [[bin]])"));
+    }
     let mut tables = vec![&doc.dependencies, &doc.build_dependencies];
     if include_dev {
         tables.push(&doc.dev_dependencies);
@@ -556,6 +748,12 @@ fn parse_package_json(
         return Ok(());
     }
     p.dependency_files.push(FILE.into());
+    if obj.get("private").and_then(serde_json::Value::as_bool) != Some(true) {
+        p.library.push((
+            Ecosystem::Npm,
+            "a published package (package.json is not private)",
+        ));
+    }
     let mut sections = vec!["dependencies", "optionalDependencies"];
     if include_dev {
         sections.push("devDependencies");

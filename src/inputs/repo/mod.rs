@@ -311,6 +311,20 @@ fn links_into(repo: &Repository, tree: &git2::Tree, prefix: &[&str]) -> bool {
     reaches || walked.is_err()
 }
 
+/// The version a tag at `release` (else HEAD) names, for projects whose
+/// version is the git tag: `v1.6.0` or `1.6.0` gives `1.6.0`.
+pub fn version_tag(path: &Path, release: Option<&str>) -> Option<String> {
+    let repo = open_root(path).ok()?;
+    let oid = match release.and_then(|r| git2::Oid::from_str(r).ok()) {
+        Some(o) => o,
+        None => repo.head().ok()?.peel_to_commit().ok()?.id(),
+    };
+    tags_at(&repo, oid).into_iter().find_map(|t| {
+        let v = t.strip_prefix(['v', 'V']).unwrap_or(&t);
+        (v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.')).then(|| v.to_string())
+    })
+}
+
 /// The author (name, email) of commit `sha`, if the repository at `path`
 /// has it.
 pub fn commit_author(path: &Path, sha: &str) -> Option<(String, String)> {
