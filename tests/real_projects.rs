@@ -292,3 +292,44 @@ fn dynamic_python_versions_are_read_statically() {
         }
     }
 }
+
+/// vite: a pnpm workspace whose package `create-vite` is released by the
+/// tag `create-vite@9.1.2`; its manifest and changelog are the package's,
+/// git is the root's. The root manifest declares no version.
+#[test]
+fn a_monorepo_package_and_its_tag_template() {
+    let r = layout(
+        &[
+            ("package.json", "{\"name\": \"vite-monorepo\", \"private\": true, \"devDependencies\": {\"eslint\": \"^9.0.0\"}}"),
+            ("packages/create-vite/package.json", "{\"name\": \"create-vite\", \"version\": \"9.1.2\", \"dependencies\": {\"picocolors\": \"^1.1.1\"}}"),
+            ("packages/create-vite/CHANGELOG.md", "## <small>[9.1.2](https://github.com/vitejs/vite/compare/create-vite@9.1.1...create-vite@9.1.2) (2026-05-01)</small>\n\n* fix: x\n"),
+            ("package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \"node_modules/picocolors\": {\"version\": \"1.1.1\"}}}"),
+            ("gate.toml", "package = \"packages/create-vite\"\ntag = \"create-vite@{version}\"\n"),
+        ],
+        "create-vite@9.1.2",
+    );
+    let run = check(&r, &["--env", "prod", "--ci-status", "success", "--json"]);
+    assert_eq!(run.json()["version"], "9.1.2", "{}", run.stdout);
+    for id in ["changelog", "deps_pinned", "release_point"] {
+        assert_eq!(run.status(id), "PASS", "{id}: {}", run.stdout);
+    }
+    assert_eq!(
+        run.finding("changelog")["file"],
+        "packages/create-vite/CHANGELOG.md"
+    );
+    assert_eq!(
+        run.finding("deps_pinned")["message"],
+        "pinned by package-lock.json (1 dependency)"
+    );
+    // The default templates do not release a prefixed tag.
+    r.write("gate.toml", "package = \"packages/create-vite\"\n");
+    r.commit_all("no template");
+    r.tag("create-vite@9.1.2-again");
+    let run = check(&r, &["--env", "prod", "--ci-status", "success", "--json"]);
+    assert_eq!(run.status("release_point"), "FAIL", "{}", run.stdout);
+    // A package outside the repository is refused where it is written.
+    r.write("gate.toml", "package = \"../elsewhere\"\n");
+    let run = check(&r, &["--env", "prod", "--ci-status", "success"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("gate.toml:1:11"), "{}", run.stderr);
+}

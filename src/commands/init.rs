@@ -55,7 +55,7 @@ pub fn run(repo: &Path) -> InitOutcome {
     let version = project
         .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()))
         .or_else(|| {
-            scm.then(|| crate::inputs::repo::version_tag(repo, None))
+            scm.then(|| crate::inputs::repo::version_tag(repo, None, None))
                 .flatten()
         });
     let version_line = match &version {

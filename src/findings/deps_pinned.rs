@@ -97,7 +97,15 @@ impl Check for DepsPinned {
                 .collect();
             let message = match by_lock.as_slice() {
                 [] => format!("All {total} dependencies are pinned ({files})"),
-                [(k, n)] if *n == total => format!("pinned by {} ({n} dependencies)", k.file()),
+                [(k, n)] if *n == total => format!(
+                    "pinned by {} ({n} {})",
+                    k.file(),
+                    if *n == 1 {
+                        "dependency"
+                    } else {
+                        "dependencies"
+                    }
+                ),
                 _ => format!(
                     "All {total} dependencies are pinned ({files}): {}, the rest exactly",
                     locked.join(", ")

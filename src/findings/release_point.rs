@@ -27,12 +27,13 @@ impl Check for ReleasePoint {
     }
     fn run(&self, inputs: &Inputs) -> Finding {
         let version = inputs.version.as_ref().map(|v| v.value.as_str());
-        let tag_names = match version {
-            Some(v) => {
+        let tag_names = match (version, inputs.config.tag()) {
+            (Some(v), Some(template)) => template.replace("{version}", v),
+            (Some(v), None) => {
                 let bare = v.strip_prefix('v').unwrap_or(v);
                 format!("v{bare} or {bare}")
             }
-            None => "a release tag".into(),
+            (None, _) => "a release tag".into(),
         };
         let expected = format!("a clean work tree and a tag {tag_names} at HEAD");
         let fail = |message: String, found: String| {

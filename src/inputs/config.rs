@@ -3,6 +3,8 @@
 //! ```toml
 //! changelog = "CHANGELOG.md"          # path relative to the repository root
 //! overrides_dir = "overrides"         # override files: <dir>/<env>/*.json
+//! package = "packages/vite"           # monorepo: the package folder judged
+//! tag = "create-vite@{version}"       # the release tag [default: v{version} or {version}]
 //! version_source = "auto"             # auto | pyproject.toml | Cargo.toml | package.json
 //!
 //! [deps_pinned]
@@ -58,6 +60,15 @@ pub struct RawConfig {
     pub changelog: Option<Spanned<String>>,
     /// Which project manifest declares the version.
     pub version_source: Option<VersionSource>,
+    /// The package being released, in a monorepo: the folder (relative to
+    /// the repository root) whose manifest, changelog and dependencies are
+    /// judged; git stays at the root.
+    #[schemars(with = "Option<String>")]
+    pub package: Option<Spanned<String>>,
+    /// The release tag, with `{version}` for the version
+    /// (`create-vite@{version}`) [default: `v{version}` or `{version}`].
+    #[schemars(with = "Option<String>")]
+    pub tag: Option<Spanned<String>>,
     /// Where override files live, relative to the repository root
     /// (`<dir>/<env>/*.json`).
     #[schemars(with = "Option<String>")]
@@ -242,6 +253,30 @@ impl ConfigFile {
             raw,
         };
         config.within_limits()?;
+        if let Some(p) = &config.raw.package {
+            let v = p.get_ref();
+            let bad = v.is_empty()
+                || v.starts_with(['/', '\\'])
+                || v.split(['/', '\\']).any(|c| c == "..")
+                || v.contains(':');
+            if bad {
+                return Err(config.error_at(
+                    p.span(),
+                    format!("package `{v}` must be a folder inside the repository, relative to its root (e.g. \"packages/vite\")"),
+                ));
+            }
+        }
+        if let Some(t) = &config.raw.tag {
+            if !t.get_ref().contains("{version}") {
+                return Err(config.error_at(
+                    t.span(),
+                    format!(
+                        "tag `{}` holds no `{{version}}` (e.g. \"create-vite@{{version}}\")",
+                        t.get_ref()
+                    ),
+                ));
+            }
+        }
         Ok(config)
     }
 
@@ -281,6 +316,17 @@ impl ConfigFile {
 
     fn shown_path(&self) -> &Path {
         self.path.as_deref().unwrap_or(Path::new("gate.toml"))
+    }
+
+    /// The package folder relative to the repository root, when gate.toml
+    /// names one.
+    pub fn package(&self) -> Option<&str> {
+        self.raw.package.as_ref().map(|s| s.get_ref().as_str())
+    }
+
+    /// The release tag template, when gate.toml sets one.
+    pub fn tag(&self) -> Option<&str> {
+        self.raw.tag.as_ref().map(|s| s.get_ref().as_str())
     }
 
     /// The changelog path relative to the repository root, when gate.toml

@@ -118,7 +118,7 @@ struct TomlPackage {
 pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
     let mut out = Vec::new();
     // git's index, read once and only when there is a lock file.
-    let mut index: Option<Option<git2::Index>> = None;
+    let mut index: Option<Option<(git2::Index, std::path::PathBuf)>> = None;
     for kind in KINDS {
         let path = root.join(kind.file());
         let Some(f) = read_text_if_exists(&path)? else {
@@ -128,7 +128,12 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
         let tracked = index
             .get_or_insert_with(|| open_index(root))
             .as_ref()
-            .is_some_and(|i| i.get_path(Path::new(kind.file()), 0).is_some());
+            .is_some_and(|(i, below)| {
+                let rel = below.join(kind.file());
+                // Index paths are `/`-separated on every platform.
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                i.get_path(Path::new(&rel), 0).is_some()
+            });
         out.push(LockFile {
             kind: *kind,
             tracked,
@@ -139,15 +144,14 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
     Ok(out)
 }
 
-/// git's index of the repository at `root`, if it is one.
-fn open_index(root: &Path) -> Option<git2::Index> {
-    git2::Repository::open_ext(
-        root,
-        git2::RepositoryOpenFlags::NO_SEARCH,
-        std::iter::empty::<&Path>(),
-    )
-    .and_then(|r| r.index())
-    .ok()
+/// git's index of the repository whose work tree holds `dir`, and `dir`
+/// relative to its root (the prefix of index paths), if there is one.
+fn open_index(dir: &Path) -> Option<(git2::Index, std::path::PathBuf)> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    let root = std::fs::canonicalize(repo.workdir()?).ok()?;
+    let here = std::fs::canonicalize(dir).ok()?;
+    let below = here.strip_prefix(&root).ok()?.to_path_buf();
+    Some((repo.index().ok()?, below))
 }
 
 /// The versions a lock file's text locks, by normalised name.

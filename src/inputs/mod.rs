@@ -226,32 +226,25 @@ impl Inputs {
         let want_project_versions =
             needs.project_versions || (needs.version && inputs.version.is_none());
         if want_project_versions || needs.project_deps {
-            let p = Project::load(
-                &req.repo,
-                inputs.config.version_source(),
+            let p = project(
+                req,
+                &inputs.config,
                 want_project_versions,
                 needs.project_deps,
-                inputs.config.include_dev(),
             )?;
             inputs.digests.extend(p.digests.iter().cloned());
             if inputs.version.is_none() {
-                inputs.version = project_version(&p, req);
+                inputs.version = project_version(&p, req, inputs.config.tag());
             }
             inputs.project = Some(p);
         }
         if inputs.version.is_none() && inputs.project.is_none() {
             // Only for the report: the version the project declares. What
             // is wrong with a manifest no check reads is a warning here.
-            match Project::load(
-                &req.repo,
-                inputs.config.version_source(),
-                true,
-                false,
-                false,
-            ) {
+            match project(req, &inputs.config, true, false) {
                 Ok(p) => {
                     inputs.digests.extend(p.digests.iter().cloned());
-                    inputs.version = project_version(&p, req);
+                    inputs.version = project_version(&p, req, inputs.config.tag());
                 }
                 Err(e) => inputs
                     .warnings
@@ -260,9 +253,15 @@ impl Inputs {
         }
         if needs.changelog {
             // The configured file, else the first of the usual names there is.
+            // In a monorepo the package's own changelog comes first.
+            let pkg = inputs.config.package().map(|p| p.trim_end_matches('/'));
             let rel = match inputs.config.changelog() {
                 Some(c) => c.to_string(),
-                None => changelog::discover(&req.repo)
+                None => pkg
+                    .and_then(|p| {
+                        changelog::discover(&req.repo.join(p)).map(|n| format!("{p}/{n}"))
+                    })
+                    .or_else(|| changelog::discover(&req.repo))
                     .unwrap_or_else(|| changelog::CANDIDATES[0].to_string()),
             };
             let f = file::read_text_if_exists(&req.repo.join(&rel))?;
@@ -279,6 +278,7 @@ impl Inputs {
             inputs.repo = Some(repo::load(
                 &req.repo,
                 version,
+                inputs.config.tag(),
                 req.release_commit.as_deref(),
             )?);
         }
@@ -286,9 +286,23 @@ impl Inputs {
     }
 }
 
+/// The project's manifests: at the root, or in gate.toml's `package`.
+fn project(
+    req: &Request,
+    config: &ConfigFile,
+    versions: bool,
+    deps: bool,
+) -> Result<Project, InputError> {
+    let (source, dev) = (config.version_source(), config.include_dev());
+    match config.package() {
+        Some(pkg) => Project::load_package(&req.repo, pkg, source, versions, deps, dev),
+        None => Project::load(&req.repo, source, versions, deps, dev),
+    }
+}
+
 /// The version the project declares: its first manifest's, or for a
 /// version that is the git tag (setuptools_scm and its kind), the tag's.
-fn project_version(p: &Project, req: &Request) -> Option<ReleaseVersion> {
+fn project_version(p: &Project, req: &Request, config_tag: Option<&str>) -> Option<ReleaseVersion> {
     let declared = p.versions.iter().find_map(|v| {
         v.version.as_ref().ok().map(|value| ReleaseVersion {
             value: value.clone(),
@@ -298,7 +312,7 @@ fn project_version(p: &Project, req: &Request) -> Option<ReleaseVersion> {
     declared.or_else(|| {
         let tag = p
             .scm
-            .then(|| repo::version_tag(&req.repo, req.release_commit.as_deref()))??;
+            .then(|| repo::version_tag(&req.repo, req.release_commit.as_deref(), config_tag))??;
         Some(ReleaseVersion {
             value: tag,
             file: "the git tag".into(),

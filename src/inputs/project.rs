@@ -159,6 +159,37 @@ impl Project {
         Ok(p)
     }
 
+    /// The manifests of the package in folder `package` of the repository
+    /// at `repo` (a monorepo member): file names as seen from the root, and
+    /// the root's lock files where the package has none of its own (a
+    /// workspace's lock file applies to its members).
+    pub fn load_package(
+        repo: &Path,
+        package: &str,
+        source: VersionSource,
+        versions: bool,
+        deps: bool,
+        include_dev: bool,
+    ) -> Result<Self, InputError> {
+        let mut p = Self::load(&repo.join(package), source, versions, deps, include_dev)?;
+        let pkg = package.trim_end_matches('/');
+        let at = |f: &mut String| *f = format!("{pkg}/{f}");
+        p.versions.iter_mut().for_each(|v| at(&mut v.file));
+        p.dependencies.iter_mut().for_each(|d| at(&mut d.file));
+        p.dependency_files.iter_mut().for_each(at);
+        p.digests.iter_mut().for_each(|(f, _)| at(f));
+        if deps {
+            for l in super::lockfile::load(repo)? {
+                if !p.locks.iter().any(|own| own.kind == l.kind) {
+                    p.digests
+                        .push((l.kind.file().to_string(), l.sha256.clone()));
+                    p.locks.push(l);
+                }
+            }
+        }
+        Ok(p)
+    }
+
     fn read(&mut self, root: &Path, name: &str) -> Result<Option<TextFile>, InputError> {
         let f = read_text_if_exists(&root.join(name))?;
         if let Some(f) = &f {

@@ -311,16 +311,36 @@ fn links_into(repo: &Repository, tree: &git2::Tree, prefix: &[&str]) -> bool {
     reaches || walked.is_err()
 }
 
+/// Whether tag `t` releases version `v`: by the template
+/// (`create-vite@{version}`), else as `v{version}` or `{version}`, versions
+/// compared by their numbers.
+pub fn tag_names(t: &str, template: Option<&str>, v: &str) -> bool {
+    let Some((before, after)) = template.and_then(|x| x.split_once("{version}")) else {
+        return crate::inputs::version::same(t, v);
+    };
+    t.strip_prefix(before)
+        .and_then(|r| r.strip_suffix(after))
+        .is_some_and(|middle| crate::inputs::version::same(middle, v))
+}
+
 /// The version a tag at `release` (else HEAD) names, for projects whose
 /// version is the git tag: `v1.6.0` or `1.6.0` gives `1.6.0`.
-pub fn version_tag(path: &Path, release: Option<&str>) -> Option<String> {
+pub fn version_tag(path: &Path, release: Option<&str>, template: Option<&str>) -> Option<String> {
     let repo = open_root(path).ok()?;
     let oid = match release.and_then(|r| git2::Oid::from_str(r).ok()) {
         Some(o) => o,
         None => repo.head().ok()?.peel_to_commit().ok()?.id(),
     };
+    let (before, after) = template
+        .and_then(|x| x.split_once("{version}"))
+        .unwrap_or(("", ""));
     tags_at(&repo, oid).into_iter().find_map(|t| {
-        let v = t.strip_prefix(['v', 'V']).unwrap_or(&t);
+        let v = t.strip_prefix(before)?.strip_suffix(after)?;
+        let v = if template.is_none() {
+            v.strip_prefix(['v', 'V']).unwrap_or(v)
+        } else {
+            v
+        };
         (v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.')).then(|| v.to_string())
     })
 }
@@ -343,6 +363,7 @@ pub fn commit_author(path: &Path, sha: &str) -> Option<(String, String)> {
 pub fn load(
     path: &Path,
     version: Option<&str>,
+    tag: Option<&str>,
     release: Option<&str>,
 ) -> Result<RepoState, InputError> {
     let repo = match open_root(path) {
@@ -408,7 +429,7 @@ pub fn load(
     let release_tags: Vec<String> = match version {
         Some(v) => at
             .iter()
-            .filter(|t| crate::inputs::version::same(t, v))
+            .filter(|t| tag_names(t, tag, v))
             .cloned()
             .collect(),
         None => Vec::new(),
