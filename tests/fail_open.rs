@@ -181,25 +181,28 @@ fn regression_look_alike_names_cannot_self_approve() {
     }
     // And `override create` refuses them before writing.
     for who in variants {
-        let run = override_cmd(
-            &r,
-            "create",
-            &[
-                "--env",
-                "staging",
-                "--approved-by",
-                who,
-                "--reason",
-                "r",
-                "--leakage-types",
-                "pii",
-                "--identity-hash",
-                PII_HASH,
-            ],
-            &[],
-        );
+        let run = create_pii(&r, who, &[]);
         assert_eq!(run.code, 2, "{who:?}: {}{}", run.stdout, run.stderr);
     }
+}
+
+/// `gate override create` of a staging override for the PII artifact,
+/// approved by `who`.
+fn create_pii(r: &Repo, who: &str, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec![
+        "--env",
+        "staging",
+        "--approved-by",
+        who,
+        "--reason",
+        "r",
+        "--leakage-types",
+        "pii",
+        "--identity-hash",
+        PII_HASH,
+    ];
+    args.extend_from_slice(extra);
+    override_cmd(r, "create", &args, &[])
 }
 
 /// The HMAC signature gate writes, computed by the binary itself through
@@ -244,23 +247,7 @@ fn regression_a_symlinked_overrides_folder_lifts_nothing() {
     let run = promote_pii(&r, &["--json"]);
     assert_eq!(run.json()["release_commit"], made, "{}", run.stdout);
     // And `override create` will not write through it.
-    let run = override_cmd(
-        &r,
-        "create",
-        &[
-            "--env",
-            "staging",
-            "--approved-by",
-            "alice",
-            "--reason",
-            "r",
-            "--leakage-types",
-            "pii",
-            "--identity-hash",
-            PII_HASH,
-        ],
-        &[],
-    );
+    let run = create_pii(&r, "alice", &[]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
     assert_eq!(
@@ -545,25 +532,7 @@ fn regression_override_filenames_with_control_characters_are_refused() {
         "a\u{200b}.json",
         "a\u{2028}.json",
     ] {
-        let run = override_cmd(
-            &r,
-            "create",
-            &[
-                "--env",
-                "staging",
-                "--approved-by",
-                "alice",
-                "--reason",
-                "r",
-                "--leakage-types",
-                "pii",
-                "--identity-hash",
-                PII_HASH,
-                "--filename",
-                name,
-            ],
-            &[],
-        );
+        let run = create_pii(&r, "alice", &["--filename", name]);
         assert_eq!(run.code, 2, "{name:?}: {}", run.stdout);
         assert!(
             run.stderr.contains("it must be visible text"),
