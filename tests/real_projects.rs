@@ -303,7 +303,7 @@ fn a_monorepo_package_and_its_tag_template() {
             ("package.json", "{\"name\": \"vite-monorepo\", \"private\": true, \"devDependencies\": {\"eslint\": \"^9.0.0\"}}"),
             ("packages/create-vite/package.json", "{\"name\": \"create-vite\", \"version\": \"9.1.2\", \"dependencies\": {\"picocolors\": \"^1.1.1\"}}"),
             ("packages/create-vite/CHANGELOG.md", "## <small>[9.1.2](https://github.com/vitejs/vite/compare/create-vite@9.1.1...create-vite@9.1.2) (2026-05-01)</small>\n\n* fix: x\n"),
-            ("package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \"node_modules/picocolors\": {\"version\": \"1.1.1\"}}}"),
+            ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      eslint:\n        specifier: ^9.0.0\n        version: 9.1.0\n\n  packages/create-vite:\n    dependencies:\n      picocolors:\n        specifier: ^1.1.1\n        version: 1.1.1\n\npackages:\n\n  picocolors@1.1.1:\n    resolution: {integrity: sha512-x}\n"),
             ("gate.toml", "package = \"packages/create-vite\"\ntag = \"create-vite@{version}\"\n"),
         ],
         "create-vite@9.1.2",
@@ -319,7 +319,7 @@ fn a_monorepo_package_and_its_tag_template() {
     );
     assert_eq!(
         run.finding("deps_pinned")["message"],
-        "pinned by package-lock.json (1 dependency)"
+        "pinned by pnpm-lock.yaml (1 dependency)"
     );
     // The default templates do not release a prefixed tag.
     r.write("gate.toml", "package = \"packages/create-vite\"\n");

@@ -4,7 +4,10 @@
 //!
 //! Read: Cargo.lock, uv.lock and poetry.lock (`[[package]]` tables of
 //! `name` and `version`), package-lock.json (`packages` keyed by
-//! `node_modules/<name>`, or lockfile v1 `dependencies`).
+//! `node_modules/<name>`, or lockfile v1 `dependencies`), pnpm-lock.yaml
+//! (the `importers` section, read line by line: a lock file of megabytes
+//! costs one pass, and the YAML parser's limits on flow collections, meant
+//! for release.yaml, do not refuse it) and yarn.lock (v1 and berry).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,6 +26,8 @@ pub enum LockKind {
     Uv,
     Poetry,
     NpmPackageLock,
+    Pnpm,
+    Yarn,
 }
 
 impl LockKind {
@@ -33,6 +38,8 @@ impl LockKind {
             LockKind::Uv => "uv.lock",
             LockKind::Poetry => "poetry.lock",
             LockKind::NpmPackageLock => "package-lock.json",
+            LockKind::Pnpm => "pnpm-lock.yaml",
+            LockKind::Yarn => "yarn.lock",
         }
     }
 
@@ -45,7 +52,10 @@ impl LockKind {
                     LockKind::Uv | LockKind::Poetry,
                     Ecosystem::Pep508 | Ecosystem::Poetry
                 )
-                | (LockKind::NpmPackageLock, Ecosystem::Npm)
+                | (
+                    LockKind::NpmPackageLock | LockKind::Pnpm | LockKind::Yarn,
+                    Ecosystem::Npm
+                )
         )
     }
 }
@@ -55,6 +65,8 @@ const KINDS: &[LockKind] = &[
     LockKind::Uv,
     LockKind::Poetry,
     LockKind::NpmPackageLock,
+    LockKind::Pnpm,
+    LockKind::Yarn,
 ];
 
 /// One lock file.
@@ -181,6 +193,16 @@ pub fn parse(
                 }
             }
         }
+        LockKind::Pnpm => {
+            for (name, version) in pnpm_importers(text) {
+                add(Ecosystem::Npm, &name, &version);
+            }
+        }
+        LockKind::Yarn => {
+            for (name, version) in yarn_entries(text) {
+                add(Ecosystem::Npm, &name, &version);
+            }
+        }
         LockKind::NpmPackageLock => {
             let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
                 InputError::at(
@@ -220,6 +242,102 @@ pub fn parse(
     Ok(out)
 }
 
+/// A YAML key or scalar without its quotes.
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .or_else(|| s.strip_prefix('"').and_then(|r| r.strip_suffix('"')))
+        .unwrap_or(s)
+}
+
+/// (name, version) of every dependency pnpm-lock.yaml's `importers` lock
+/// (lockfile v6 and later): `importers: <path>: dependencies: <name>:
+/// version: 1.2.3(peer@x)`. Links to workspace folders lock nothing.
+fn pnpm_importers(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut in_importers = false;
+    let mut section = false;
+    let mut name: Option<String> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if indent == 0 {
+            in_importers = t == "importers:";
+            continue;
+        }
+        if !in_importers {
+            continue;
+        }
+        match indent {
+            2 => section = false,
+            4 => {
+                section = matches!(
+                    t,
+                    "dependencies:" | "devDependencies:" | "optionalDependencies:"
+                );
+                name = None;
+            }
+            6 if section => name = t.strip_suffix(':').map(|n| unquote(n).to_string()),
+            8 if section => {
+                if let (Some(n), Some(v)) = (&name, t.strip_prefix("version:")) {
+                    let v = unquote(v);
+                    let v = v.split('(').next().unwrap_or(v);
+                    if !v.starts_with("link:") && !v.is_empty() {
+                        out.push((n.clone(), v.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// (name, version) of every entry of a yarn.lock: v1 (`"a@^1", a@~1.2:`
+/// then `  version "1.2.3"`) and berry (`"a@npm:^1":` then `  version: 1.2.3`).
+fn yarn_entries(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            names = line
+                .trim_end()
+                .strip_suffix(':')
+                .unwrap_or_default()
+                .split(", ")
+                .filter_map(|spec| {
+                    let spec = unquote(spec);
+                    // `@scope/a@^1`: the name ends at the last `@` after the
+                    // first character.
+                    let at = spec.get(1..)?.rfind('@')? + 1;
+                    Some(spec[..at].to_string())
+                })
+                .collect();
+            names.dedup();
+            continue;
+        }
+        let t = line.trim();
+        let version = t
+            .strip_prefix("version:")
+            .or_else(|| t.strip_prefix("version "))
+            .map(unquote);
+        // Only the entry's own `version`, not a dependency's (deeper).
+        if let (Some(v), false) = (version, line.starts_with("    ")) {
+            for n in &names {
+                out.push((n.clone(), v.to_string()));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +374,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v1["express"], ["4.21.2"]);
+        let pnpm = parse(
+            LockKind::Pnpm,
+            p,
+            "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      eslint:\n        specifier: ^9.0.0\n        version: 9.1.0\n\n  packages/create-vite:\n    dependencies:\n      '@clack/prompts':\n        specifier: ^0.11.0\n        version: 0.11.0\n      picocolors:\n        specifier: ^1.1.1\n        version: 1.1.1(react@18.3.1)\n      vite:\n        specifier: workspace:*\n        version: link:../vite\n\npackages:\n\n  picocolors@1.1.1:\n    resolution: {integrity: sha512-x}\n",
+        )
+        .unwrap();
+        assert_eq!(pnpm["picocolors"], ["1.1.1"]);
+        assert_eq!(pnpm["@clack/prompts"], ["0.11.0"]);
+        assert_eq!(pnpm["eslint"], ["9.1.0"]);
+        assert!(!pnpm.contains_key("vite"));
+        let yarn = parse(
+            LockKind::Yarn,
+            p,
+            "# yarn lockfile v1\n\n\"@babel/code-frame@^7.0.0\", \"@babel/code-frame@^7.10.4\":\n  version \"7.12.13\"\n  dependencies:\n    \"@babel/highlight\" \"^7.12.13\"\n\nlodash@^4.17.21:\n  version \"4.17.21\"\n",
+        )
+        .unwrap();
+        assert_eq!(yarn["@babel/code-frame"], ["7.12.13"]);
+        assert_eq!(yarn["lodash"], ["4.17.21"]);
+        assert!(!yarn.contains_key("@babel/highlight"));
+        let berry = parse(
+            LockKind::Yarn,
+            p,
+            "__metadata:\n  version: 8\n\n\"debug@npm:^4.4.0\":\n  version: 4.4.1\n  resolution: \"debug@npm:4.4.1\"\n",
+        )
+        .unwrap();
+        assert_eq!(berry["debug"], ["4.4.1"]);
         let e = parse(
             LockKind::Cargo,
             Path::new("Cargo.lock"),
