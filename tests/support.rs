@@ -41,6 +41,15 @@ impl Repo {
         r
     }
 
+    /// A folder holding a copy of `fixtures/real/<name>` (a real project's
+    /// files at its release tag, reduced), not yet a repository.
+    pub fn real(name: &str) -> Self {
+        let r = Self::empty();
+        copy_dir(&fixtures().join("real").join(name), r.path());
+        let _ = std::fs::remove_file(r.path().join("SOURCE"));
+        r
+    }
+
     /// The fixture committed and tagged `v<version>`: a clean release point.
     pub fn released(name: &str, tag: &str) -> Self {
         let r = Self::files(name);

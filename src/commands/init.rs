@@ -49,13 +49,20 @@ pub fn run(repo: &Path) -> InitOutcome {
         ));
         return out;
     }
-    // The version the project already declares: detected, never invented.
-    let project = Project::load(repo, VersionSource::Auto, true, false, false).ok();
+    // The package and tag template (a monorepo's prefixed tag at HEAD, or
+    // what an existing gate.toml says), then the version the package
+    // declares: detected, never invented.
+    let (package, tag) = package_and_tag(repo);
+    let project = match &package {
+        Some(p) => Project::load_package(repo, p, VersionSource::Auto, true, false, false),
+        None => Project::load(repo, VersionSource::Auto, true, false, false),
+    }
+    .ok();
     let scm = project.as_ref().is_some_and(|p| p.scm);
     let version = project
         .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()))
         .or_else(|| {
-            scm.then(|| crate::inputs::repo::version_tag(repo, None, None))
+            scm.then(|| crate::inputs::repo::version_tag(repo, None, tag.as_deref()))
                 .flatten()
         });
     let version_line = match &version {
@@ -68,7 +75,11 @@ pub fn run(repo: &Path) -> InitOutcome {
         }
     };
     // The changelog the project keeps, under whichever usual name.
-    let changelog = match crate::inputs::changelog::discover(repo) {
+    let found = package
+        .as_ref()
+        .and_then(|p| crate::inputs::changelog::discover(&repo.join(p)).map(|n| format!("{p}/{n}")))
+        .or_else(|| crate::inputs::changelog::discover(repo));
+    let mut changelog = match found {
         Some(name) => format!("changelog = \"{name}\"        # found in the repository"),
         None => {
             out.warnings.push(format!(
@@ -79,6 +90,14 @@ pub fn run(repo: &Path) -> InitOutcome {
                 .into()
         }
     };
+    if let Some(p) = &package {
+        changelog.push_str(&format!(
+            "\npackage = \"{p}\"        # the package a tag at HEAD releases"
+        ));
+    }
+    if let Some(t) = &tag {
+        changelog.push_str(&format!("\ntag = \"{t}\"        # the release tag at HEAD"));
+    }
     let mut files: Vec<(PathBuf, String)> = vec![
         (
             PathBuf::from("release.yaml"),
@@ -124,6 +143,94 @@ pub fn run(repo: &Path) -> InitOutcome {
                 out.exit_code = 2;
                 out.error = Some(format!("{}: cannot be written: {e}", path.display()));
                 return out;
+            }
+        }
+    }
+    out
+}
+
+/// The package and tag template of a monorepo: from an existing gate.toml,
+/// else from a prefixed release tag at HEAD (`create-vite@9.1.2`,
+/// `core-v2.46.4`): the member folder the prefix names, else the only member
+/// whose version is the tag's.
+fn package_and_tag(repo: &Path) -> (Option<String>, Option<String>) {
+    if let Ok(Some(f)) = crate::inputs::file::read_text_if_exists(&repo.join("gate.toml")) {
+        if let Ok(c) =
+            crate::inputs::config::ConfigFile::parse(&repo.join("gate.toml"), &f.text, f.sha256)
+        {
+            return (c.package().map(String::from), c.tag().map(String::from));
+        }
+    }
+    for t in crate::inputs::repo::tags_at_head(repo) {
+        let Some(start) = t
+            .char_indices()
+            .find(|&(i, c)| {
+                c.is_ascii_digit() && crate::inputs::changelog::version_token(&t[i..]).is_some()
+            })
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        let (prefix, version) = t.split_at(start);
+        if prefix.is_empty() || prefix.eq_ignore_ascii_case("v") {
+            continue;
+        }
+        let name = prefix
+            .trim_end_matches(['v', 'V'])
+            .trim_end_matches(['@', '-', '_']);
+        let members = members(repo);
+        let by_name = members.iter().find(|m| m.rsplit('/').next() == Some(name));
+        let by_version = || {
+            let same: Vec<&String> = members
+                .iter()
+                .filter(|m| {
+                    Project::load(&repo.join(m), VersionSource::Auto, true, false, false).is_ok_and(
+                        |p| {
+                            p.versions.iter().any(|v| {
+                                v.version
+                                    .as_ref()
+                                    .is_ok_and(|x| crate::inputs::version::same(x, version))
+                            })
+                        },
+                    )
+                })
+                .collect();
+            (same.len() == 1).then(|| same[0])
+        };
+        let package = by_name.or_else(by_version).cloned();
+        return (package, Some(format!("{prefix}{{version}}")));
+    }
+    (None, None)
+}
+
+/// Folders one or two levels down holding a project manifest (workspace
+/// members), `/`-separated, sorted; hidden folders and build output skipped.
+fn members(repo: &Path) -> Vec<String> {
+    let manifest = |d: &Path| {
+        ["package.json", "Cargo.toml", "pyproject.toml"]
+            .iter()
+            .any(|m| d.join(m).is_file())
+    };
+    let dirs = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.') && !matches!(n.as_str(), "node_modules" | "target"))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut out = Vec::new();
+    for a in dirs(repo) {
+        if manifest(&repo.join(&a)) {
+            out.push(a.clone());
+        }
+        for b in dirs(&repo.join(&a)) {
+            if manifest(&repo.join(&a).join(&b)) {
+                out.push(format!("{a}/{b}"));
             }
         }
     }

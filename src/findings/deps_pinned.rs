@@ -106,10 +106,18 @@ impl Check for DepsPinned {
                         "dependencies"
                     }
                 ),
-                _ => format!(
-                    "All {total} dependencies are pinned ({files}): {}, the rest exactly",
-                    locked.join(", ")
-                ),
+                _ => {
+                    let rest = total - by_lock.iter().map(|(_, n)| n).sum::<usize>();
+                    let rest = if rest > 0 {
+                        format!(", {rest} exactly")
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "All {total} dependencies are pinned ({files}): {}{rest}",
+                        locked.join(", ")
+                    )
+                }
             };
             return auto(self, Status::Pass)
                 .message(message)

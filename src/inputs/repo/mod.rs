@@ -311,6 +311,18 @@ fn links_into(repo: &Repository, tree: &git2::Tree, prefix: &[&str]) -> bool {
     reaches || walked.is_err()
 }
 
+/// Every tag at HEAD of the repository at `path`, sorted.
+pub fn tags_at_head(path: &Path) -> Vec<String> {
+    let Ok(repo) = open_root(path) else {
+        return Vec::new();
+    };
+    let head = repo.head().and_then(|h| h.peel_to_commit()).map(|c| c.id());
+    match head {
+        Ok(id) => tags_at(&repo, id),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Whether tag `t` releases version `v`: by the template
 /// (`create-vite@{version}`), else as `v{version}` or `{version}`, versions
 /// compared by their numbers.
