@@ -228,6 +228,10 @@ pub struct ProjectArgs {
     /// The configuration [default: REPO/gate.toml, optional].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The package folder to judge, in a monorepo (relative to REPO; git
+    /// stays at REPO) [default: gate.toml's `package`].
+    #[arg(long, value_name = "DIR")]
+    pub package: Option<String>,
     #[command(flatten)]
     pub audit: AuditArgs,
 }

@@ -446,3 +446,59 @@ fn real_projects_at_their_release_tags() {
         assert!(took < std::time::Duration::from_secs(5), "{name}: {took:?}");
     }
 }
+
+/// `--package` names the package without gate.toml; a workspace is read as
+/// a whole, and a member pattern gate cannot expand is named.
+#[test]
+fn package_flag_and_workspace_members() {
+    let r = layout(
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\", \"tools/**\", \"missing\"]\n\n[workspace.dependencies]\nregex = \"1.11\"\n"),
+            ("crates/a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.4.33\"\n\n[dependencies]\nregex = { workspace = true }\nlog = \"0.4.20\"\n"),
+            ("crates/a/CHANGELOG.md", "## 0.4.33\n"),
+            ("Cargo.lock", "version = 4\n[[package]]\nname = \"regex\"\nversion = \"1.11.1\"\n[[package]]\nname = \"log\"\nversion = \"0.4.27\"\n"),
+        ],
+        "a-0.4.33",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "PASS", "{f}");
+    let m = f["message"].as_str().unwrap();
+    // regex (the workspace's) and log (crates/a's own).
+    assert!(m.starts_with("pinned by Cargo.lock (2 dependencies)"), "{m}");
+    assert!(
+        m.contains("workspace members not read (only `dir` and `dir/*` patterns are): tools/**, missing (not found)"),
+        "{m}"
+    );
+    let run = check(
+        &r,
+        &[
+            "--package",
+            "crates/a",
+            "--env",
+            "preprod",
+            "--ci-status",
+            "success",
+            "--json",
+        ],
+    );
+    assert_eq!(run.json()["version"], "0.4.33", "{}", run.stdout);
+    assert_eq!(run.status("changelog"), "PASS", "{}", run.stdout);
+    let bad = check(
+        &r,
+        &[
+            "--package",
+            "../x",
+            "--env",
+            "preprod",
+            "--ci-status",
+            "success",
+        ],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("--package: package `../x` must be a folder inside the repository"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -116,6 +116,7 @@ fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {
         config: a.config.clone(),
         ci_status: None,
         release_commit: None,
+        package: None,
     };
     let config = if a.log.is_some() && a.config.is_none() {
         load_config(&req).ok()

@@ -92,6 +92,7 @@ fn request(loc: &OverrideLocation) -> Request {
         config: loc.config.clone(),
         ci_status: None,
         release_commit: None,
+        package: None,
     }
 }
 

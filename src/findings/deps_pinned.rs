@@ -78,6 +78,15 @@ impl Check for DepsPinned {
             .collect();
         let total = p.dependencies.len();
         let files = p.dependency_files.join(", ");
+        // Members gate could not find are named, never passed over quietly.
+        let unread = if p.unread_members.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; workspace members not read (only `dir` and `dir/*` patterns are): {}",
+                p.unread_members.join(", ")
+            )
+        };
         if total == 0 {
             // Nothing checked is not a PASS.
             let verb = if p.dependency_files.len() == 1 {
@@ -87,7 +96,7 @@ impl Check for DepsPinned {
             };
             let found = format!("{files} {verb} no dependencies");
             return auto(self, Status::Na)
-                .message(format!("nothing to check: {found}"))
+                .message(format!("nothing to check: {found}{unread}"))
                 .expected_found(expected, found);
         }
         if offenders.is_empty() {
@@ -120,7 +129,7 @@ impl Check for DepsPinned {
                 }
             };
             return auto(self, Status::Pass)
-                .message(message)
+                .message(format!("{message}{unread}"))
                 .expected_found(expected, format!("{total} of {total} pinned"));
         }
         // The message names the first few; every one is in `locations`.
@@ -161,7 +170,7 @@ impl Check for DepsPinned {
             .unwrap_or_default();
         auto(self, Status::Fail)
             .message(format!(
-                "{} of {total} dependencies are not pinned exactly: {}{hint}",
+                "{} of {total} dependencies are not pinned exactly: {}{hint}{unread}",
                 offenders.len(),
                 named.join(", ")
             ))

@@ -193,6 +193,20 @@ pub struct RawEnv {
     pub locc_allow_diffs: Option<bool>,
 }
 
+/// Why `package` cannot name a package folder, if it cannot: it must lie
+/// inside the repository, relative to its root.
+fn package_problem(v: &str) -> Result<(), String> {
+    let bad = v.is_empty()
+        || v.starts_with(['/', '\\'])
+        || v.split(['/', '\\']).any(|c| c == "..")
+        || v.contains(':');
+    if bad {
+        Err(format!("package `{v}` must be a folder inside the repository, relative to its root (e.g. \"packages/vite\")"))
+    } else {
+        Ok(())
+    }
+}
+
 /// The built-in attestations, as delivery-gate asks them.
 pub fn default_attestations() -> Vec<AttestationDef> {
     [
@@ -254,16 +268,8 @@ impl ConfigFile {
         };
         config.within_limits()?;
         if let Some(p) = &config.raw.package {
-            let v = p.get_ref();
-            let bad = v.is_empty()
-                || v.starts_with(['/', '\\'])
-                || v.split(['/', '\\']).any(|c| c == "..")
-                || v.contains(':');
-            if bad {
-                return Err(config.error_at(
-                    p.span(),
-                    format!("package `{v}` must be a folder inside the repository, relative to its root (e.g. \"packages/vite\")"),
-                ));
+            if let Err(why) = package_problem(p.get_ref()) {
+                return Err(config.error_at(p.span(), why));
             }
         }
         if let Some(t) = &config.raw.tag {
@@ -316,6 +322,13 @@ impl ConfigFile {
 
     fn shown_path(&self) -> &Path {
         self.path.as_deref().unwrap_or(Path::new("gate.toml"))
+    }
+
+    /// Sets the package folder (`--package`, over gate.toml's).
+    pub fn set_package(&mut self, package: &str) -> Result<(), InputError> {
+        package_problem(package).map_err(|why| InputError::file(Path::new("--package"), why))?;
+        self.raw.package = Some(Spanned::new(0..0, package.to_string()));
+        Ok(())
     }
 
     /// The package folder relative to the repository root, when gate.toml

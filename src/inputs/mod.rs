@@ -62,6 +62,8 @@ pub struct Request {
     pub manifest: Option<PathBuf>,
     /// `--config`, when given.
     pub config: Option<PathBuf>,
+    /// `--package`, when given (over gate.toml's `package`).
+    pub package: Option<String>,
     /// The CI status, already resolved from flag and environment.
     pub ci_status: Option<CiStatusInput>,
     /// The release commit, when one was resolved: release tags are looked
@@ -80,6 +82,7 @@ impl Request {
             repo: p.repo.clone(),
             manifest: p.manifest.clone(),
             config: p.config.clone(),
+            package: p.package.clone(),
             ci_status: env.ci_status(p.ci_status.as_deref()),
             release_commit,
         }
@@ -114,11 +117,15 @@ pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
         Some(p) => (p.clone(), true),
         None => (req.repo.join("gate.toml"), false),
     };
-    match file::read_text_if_exists(&path)? {
-        Some(f) => ConfigFile::parse(&path, &f.text, f.sha256),
-        None if explicit => Err(InputError::file(&path, "not found (--config)")),
-        None => Ok(ConfigFile::builtin()),
+    let mut config = match file::read_text_if_exists(&path)? {
+        Some(f) => ConfigFile::parse(&path, &f.text, f.sha256)?,
+        None if explicit => return Err(InputError::file(&path, "not found (--config)")),
+        None => ConfigFile::builtin(),
+    };
+    if let Some(p) = &req.package {
+        config.set_package(p)?;
     }
+    Ok(config)
 }
 
 impl Inputs {
@@ -296,7 +303,14 @@ fn project(
     let (source, dev) = (config.version_source(), config.include_dev());
     match config.package() {
         Some(pkg) => Project::load_package(&req.repo, pkg, source, versions, deps, dev),
-        None => Project::load(&req.repo, source, versions, deps, dev),
+        None => {
+            let mut p = Project::load(&req.repo, source, versions, deps, dev)?;
+            // A workspace is judged as a whole: its members' dependencies too.
+            if deps {
+                p.read_members(&req.repo, dev)?;
+            }
+            Ok(p)
+        }
     }
 }
 

@@ -84,6 +84,17 @@ pub struct Project {
     /// Why the project looks like a library, by ecosystem: libraries declare
     /// ranges on purpose.
     pub library: Vec<(Ecosystem, &'static str)>,
+    /// Workspace member patterns the manifests declare (Cargo
+    /// `[workspace] members`, package.json `workspaces`,
+    /// pnpm-workspace.yaml, `[tool.uv.workspace]`), with those excluded.
+    pub workspace: Vec<String>,
+    pub workspace_exclude: Vec<String>,
+    /// The names `[workspace.dependencies]` declares: members' `workspace =
+    /// true` entries are judged there.
+    pub workspace_deps: Vec<String>,
+    /// Member patterns gate could not expand (only `dir`, `dir/*` are): their
+    /// dependencies were not read, and the finding says so.
+    pub unread_members: Vec<String>,
 }
 
 impl Project {
@@ -144,6 +155,9 @@ impl Project {
                 p.digests
                     .push((l.kind.file().to_string(), l.sha256.clone()));
             }
+            if let Some(f) = p.read(root, "pnpm-workspace.yaml")? {
+                p.workspace.extend(pnpm_workspace(&f.text));
+            }
         }
         if versions && source != VersionSource::Auto && p.versions.is_empty() {
             let name = match source {
@@ -190,6 +204,59 @@ impl Project {
         Ok(p)
     }
 
+    /// Reads the dependencies of every workspace member at `root` (a
+    /// workspace is judged as a whole), file names as seen from the root.
+    pub fn read_members(&mut self, root: &Path, include_dev: bool) -> Result<(), InputError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for pattern in std::mem::take(&mut self.workspace) {
+            let Some(dirs) = expand(root, &pattern) else {
+                self.unread_members.push(pattern);
+                continue;
+            };
+            for dir in dirs {
+                let excluded = self
+                    .workspace_exclude
+                    .iter()
+                    .any(|x| x.trim_end_matches('/') == dir);
+                if excluded || dir.is_empty() || dir == "." || !seen.insert(dir.clone()) {
+                    continue;
+                }
+                if !root.join(&dir).is_dir() {
+                    self.unread_members.push(format!("{dir} (not found)"));
+                    continue;
+                }
+                let m = Self::load(
+                    &root.join(&dir),
+                    VersionSource::Auto,
+                    false,
+                    true,
+                    include_dev,
+                )?;
+                let at = |f: &str| format!("{dir}/{f}");
+                for mut d in m.dependencies {
+                    // `workspace = true`: judged where the workspace declares it.
+                    if d.source == Source::Workspace && self.workspace_deps.contains(&d.name) {
+                        continue;
+                    }
+                    d.file = at(&d.file);
+                    self.dependencies.push(d);
+                }
+                // A member's own lock file, where the root has none of that kind.
+                for l in m.locks {
+                    if !self.locks.iter().any(|own| own.kind == l.kind) {
+                        self.digests.push((at(l.kind.file()), l.sha256.clone()));
+                        self.locks.push(l);
+                    }
+                }
+                self.dependency_files
+                    .extend(m.dependency_files.iter().map(|f| at(f)));
+                self.digests
+                    .extend(m.digests.into_iter().map(|(f, h)| (at(&f), h)));
+            }
+        }
+        Ok(())
+    }
+
     fn read(&mut self, root: &Path, name: &str) -> Result<Option<TextFile>, InputError> {
         let f = read_text_if_exists(&root.join(name))?;
         if let Some(f) = &f {
@@ -197,6 +264,53 @@ impl Project {
         }
         Ok(f)
     }
+}
+
+/// The folders a workspace member pattern names below `root`, sorted:
+/// `crates/core` or `crates/*` (one level); `None` for any other glob.
+fn expand(root: &Path, pattern: &str) -> Option<Vec<String>> {
+    let pattern = pattern
+        .trim()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    if pattern.split('/').any(|c| c == "..") {
+        return None; // outside the workspace: not read
+    }
+    if !pattern.contains(['*', '?', '[', '{', '!']) {
+        return Some(vec![pattern.to_string()]);
+    }
+    let base = pattern.strip_suffix("/*")?;
+    if base.contains(['*', '?', '[', '{', '!']) {
+        return None;
+    }
+    let mut out: Vec<String> = std::fs::read_dir(root.join(base))
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .map(|n| format!("{base}/{n}"))
+        .collect();
+    out.sort();
+    Some(out)
+}
+
+/// The `packages:` list of a pnpm-workspace.yaml, read line by line (`- x`
+/// items, quotes dropped).
+fn pnpm_workspace(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if !line.starts_with([' ', '\t', '-']) {
+            inside = line.trim_end() == "packages:";
+            continue;
+        }
+        if let Some(item) = line.trim().strip_prefix("- ").filter(|_| inside) {
+            let item = item.split(" #").next().unwrap_or(item).trim();
+            out.push(item.trim_matches(['\'', '"']).to_string());
+        }
+    }
+    out
 }
 
 /// Extras and groups that by convention hold what development needs, not
@@ -265,10 +379,24 @@ struct Pep621 {
 #[derive(Deserialize, Default)]
 struct PyTool {
     poetry: Option<Poetry>,
+    uv: Option<UvTool>,
     setuptools: Option<Setuptools>,
     setuptools_scm: Option<toml::Value>,
     hatch: Option<Hatch>,
     pdm: Option<Pdm>,
+}
+
+#[derive(Deserialize, Default)]
+struct UvTool {
+    workspace: Option<UvWorkspace>,
+}
+
+#[derive(Deserialize, Default)]
+struct UvWorkspace {
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -372,6 +500,11 @@ fn parse_pyproject(
             Ecosystem::Pep508,
             "a Python package (pyproject.toml [project])",
         ));
+    }
+    let uv = doc.tool.as_ref().and_then(|t| t.uv.as_ref());
+    if let Some(w) = uv.and_then(|u| u.workspace.as_ref()) {
+        p.workspace.extend(w.members.iter().cloned());
+        p.workspace_exclude.extend(w.exclude.iter().cloned());
     }
     let lines = Lines::new(text);
     if let Some(proj) = &doc.project {
@@ -581,6 +714,11 @@ fn toml_dep(
     ecosystem: Ecosystem,
 ) -> Dependency {
     let line = Some(lines.line_of(value.span().start));
+    // `memmap = { package = "memmap2", ... }`: the lock file knows memmap2.
+    let name = match value.get_ref() {
+        toml::Value::Table(t) => t.get("package").and_then(|v| v.as_str()).unwrap_or(name),
+        _ => name,
+    };
     let (requirement, source) = match value.get_ref() {
         toml::Value::String(s) => (s.clone(), Source::Registry),
         toml::Value::Table(t) => {
@@ -641,6 +779,10 @@ struct CargoWorkspace {
     package: Option<CargoWorkspacePackage>,
     #[serde(default)]
     dependencies: TomlDeps,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -721,7 +863,14 @@ fn parse_cargo(
             tables.push(&t.dev_dependencies);
         }
     }
+    if let Some(w) = &doc.workspace {
+        p.workspace.extend(w.members.iter().cloned());
+        p.workspace_exclude.extend(w.exclude.iter().cloned());
+    }
     let ws_deps = doc.workspace.as_ref().map(|w| &w.dependencies);
+    if let Some(ws) = ws_deps {
+        p.workspace_deps.extend(ws.keys().cloned());
+    }
     if let Some(ws) = ws_deps {
         tables.push(ws);
     }
@@ -779,6 +928,13 @@ fn parse_package_json(
         return Ok(());
     }
     p.dependency_files.push(FILE.into());
+    // `workspaces: [...]`, or `{packages: [...]}` as yarn writes it.
+    let ws = obj.get("workspaces");
+    let ws = ws.and_then(|w| w.get("packages")).or(ws);
+    if let Some(list) = ws.and_then(serde_json::Value::as_array) {
+        p.workspace
+            .extend(list.iter().filter_map(|v| v.as_str().map(String::from)));
+    }
     if obj.get("private").and_then(serde_json::Value::as_bool) != Some(true) {
         p.library.push((
             Ecosystem::Npm,
