@@ -266,6 +266,9 @@ fn pnpm_importers(text: &str) -> Vec<(String, String)> {
             continue;
         }
         if indent == 0 {
+            if in_importers {
+                break; // the rest (packages, snapshots) locks nothing a manifest names
+            }
             in_importers = t == "importers:";
             continue;
         }
