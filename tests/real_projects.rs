@@ -464,7 +464,10 @@ fn package_flag_and_workspace_members() {
     assert_eq!(f["status"], "PASS", "{f}");
     let m = f["message"].as_str().unwrap();
     // regex (the workspace's) and log (crates/a's own).
-    assert!(m.starts_with("pinned by Cargo.lock (2 dependencies)"), "{m}");
+    assert!(
+        m.starts_with("pinned by Cargo.lock (2 dependencies)"),
+        "{m}"
+    );
     assert!(
         m.contains("workspace members not read (only `dir` and `dir/*` patterns are): tools/**, missing (not found)"),
         "{m}"
@@ -500,5 +503,33 @@ fn package_flag_and_workspace_members() {
             .contains("--package: package `../x` must be a folder inside the repository"),
         "{}",
         bad.stderr
+    );
+}
+
+/// A version gate cannot read statically is no reason for NA (which never
+/// blocks): version_consistent FAILs and says why. Only an scm version is NA.
+#[test]
+fn an_unreadable_version_fails_version_consistent() {
+    let r = layout(
+        &[
+            ("pyproject.toml", "[project]\nname = \"p\"\ndynamic = [\"version\"]\ndependencies = []\n[tool.setuptools.dynamic]\nversion = {attr = \"p.VERSION\"}\n"),
+            ("p/__init__.py", "VERSION = compute()\n"),
+            ("release.yaml", "version: \"9.9.9\"\n"),
+            ("gate.toml", "[env.release]\nrequired = [\"version_consistent\"]\n"),
+        ],
+        "v9.9.9",
+    );
+    let run = check(
+        &r,
+        &["--env", "release", "--ci-status", "success", "--json"],
+    );
+    let f = run.finding("version_consistent");
+    assert_eq!(f["status"], "FAIL", "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read statically"),
+        "{f}"
     );
 }

@@ -267,9 +267,25 @@ fn npm_range(range: &str) -> Option<semver::VersionReq> {
     if range.is_empty() || range == "*" || range.eq_ignore_ascii_case("x") {
         return Some(semver::VersionReq::STAR);
     }
+    // npm reads a bare `1.2.3` as exactly that and `1.2` as `1.2.x`, where
+    // semver (Cargo's reading) would take both as `^`.
+    let bare = |c: &str| -> String {
+        if !c.starts_with(|x: char| x.is_ascii_digit()) {
+            return c.to_string();
+        }
+        match c.split('.').count() {
+            3 => format!("={c}"),
+            2 => format!("~{c}"),
+            _ => c.to_string(),
+        }
+    };
     let text = match range.split_once(" - ") {
         Some((lo, hi)) => format!(">={}, <={}", lo.trim(), hi.trim()),
-        None => range.split_whitespace().collect::<Vec<_>>().join(", "),
+        None => range
+            .split_whitespace()
+            .map(bare)
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     semver::VersionReq::parse(&text).ok()
 }
@@ -391,6 +407,18 @@ mod tests {
 
     /// A bare name was called "a range"; Cargo's `1.0.75` too, with no word
     /// that Cargo reads it as `^1.0.75`.
+    /// npm's bare `1.2` (`1.2.x`) and `1.2.3` (exact) were read as `^`.
+    #[test]
+    fn regression_npm_bare_versions_mean_what_npm_means() {
+        let allows = |req: &str, v: &str| requirement(&dep(Ecosystem::Npm, req)).unwrap()(v);
+        assert!(!allows("1.2", "1.9.0"));
+        assert!(allows("1.2", "1.2.7"));
+        assert!(!allows("1.2.3", "1.2.4"));
+        assert!(allows("1.2.3 || 2.0.0", "2.0.0"));
+        assert!(!allows("1.2.3 || 2.0.0", "2.0.1"));
+        assert!(allows("^1.2.3", "1.9.0"));
+    }
+
     #[test]
     fn regression_messages_say_exactly_what_is_wrong() {
         assert_eq!(

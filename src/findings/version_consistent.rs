@@ -39,13 +39,23 @@ impl Check for VersionConsistent {
                 .filter_map(|d| d.version.as_ref().err())
                 .cloned()
                 .collect::<Vec<_>>();
-            let found = if why.is_empty() {
-                "no pyproject.toml, Cargo.toml or package.json declares a version".to_string()
-            } else {
-                why.join("; ")
-            };
-            return auto(self, Status::Na)
-                .message(format!("nothing to compare: {found}"))
+            // Nothing declared, or the version is the tag: nothing to
+            // compare. A version gate could not read is no such case.
+            if why.is_empty() || p.scm {
+                let found = if why.is_empty() {
+                    "no pyproject.toml, Cargo.toml or package.json declares a version".to_string()
+                } else {
+                    why.join("; ")
+                };
+                return auto(self, Status::Na)
+                    .message(format!("nothing to compare: {found}"))
+                    .expected_found(expected, found);
+            }
+            let found = why.join("; ");
+            return auto(self, Status::Fail)
+                .message(format!(
+                    "the project's version could not be read statically: {found}"
+                ))
                 .expected_found(expected, found);
         }
         let mismatches: Vec<Location> = declared

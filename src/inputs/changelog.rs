@@ -99,6 +99,13 @@ pub fn headings(text: &str) -> Vec<Heading> {
             continue;
         }
         let indented = line.starts_with([' ', '\t']);
+        // A title starts a block: the first line, or after a blank line or a
+        // heading (not the last line of a paragraph or a list item).
+        let starts_block = i == 0
+            || lines[i - 1].trim().is_empty()
+            || out
+                .last()
+                .is_some_and(|h: &Heading| h.line == i || h.line + 1 == i);
         let mut push = |line: usize, shown: &str, body: &str, style| {
             out.push(Heading {
                 line,
@@ -126,7 +133,7 @@ pub fn headings(text: &str) -> Vec<Heading> {
             i += 1;
             continue;
         }
-        if !indented && !t.is_empty() && underline(line).is_none() {
+        if !indented && starts_block && !t.is_empty() && underline(line).is_none() {
             if let Some(c) = lines.get(i + 1).and_then(|l| underline(l)) {
                 if !t.starts_with(['-', '*', '+', '>', '|']) {
                     push(i + 1, t, t, Style::Underline(c));
@@ -145,15 +152,20 @@ pub fn headings(text: &str) -> Vec<Heading> {
 fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    // Once a closing `>` or `)` is missing, it is missing for the rest of the
+    // line too: each is searched for at most once after failing (linear time).
+    let (mut no_gt, mut no_paren) = (false, false);
     while let Some(c) = rest.chars().next() {
         let after = &rest[c.len_utf8()..];
-        let tag = (c == '<')
-            .then(|| after.find('>'))
-            .flatten()
-            .filter(|_| after.starts_with(|x: char| x.is_ascii_alphabetic() || x == '/'));
-        let target = (c == ']' && after.starts_with('('))
+        let opens_tag =
+            c == '<' && after.starts_with(|x: char| x.is_ascii_alphabetic() || x == '/');
+        let tag = (opens_tag && !no_gt).then(|| after.find('>')).flatten();
+        no_gt |= opens_tag && tag.is_none();
+        let opens_target = c == ']' && after.starts_with('(');
+        let target = (opens_target && !no_paren)
             .then(|| after.find(')'))
             .flatten();
+        no_paren |= opens_target && target.is_none();
         match (tag, target) {
             (Some(end), _) | (_, Some(end)) => {
                 out.push(' ');
@@ -266,6 +278,25 @@ mod tests {
             Some("1.2.3-rc.1")
         );
         assert!(first("text\n--\n").is_none(), "an underline is 3 or more");
+    }
+
+    /// A heading of unclosed `<a` or `](` was searched to its end for every
+    /// one of them: quadratic. And a paragraph's last line over `---` was
+    /// taken for a title.
+    #[test]
+    fn regression_review_findings() {
+        let long = format!("# {}\n", "<a".repeat(200_000));
+        assert_eq!(first(&long).unwrap().2, None);
+        let long = format!("# {}\n", "](".repeat(200_000));
+        assert_eq!(first(&long).unwrap().2, None);
+        assert!(headings("Some text that goes on\nrelease 1.2.3\n---\n").is_empty());
+        assert_eq!(
+            first("Intro.\n\nrelease 1.2.3\n---\n")
+                .unwrap()
+                .2
+                .as_deref(),
+            Some("1.2.3")
+        );
     }
 
     #[test]

@@ -172,12 +172,12 @@ pub fn parse(
     path: &Path,
     text: &str,
 ) -> Result<BTreeMap<String, Vec<String>>, InputError> {
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Sets, so a name locked at many versions costs log n per version.
+    let mut sets: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     let mut add = |eco: Ecosystem, name: &str, version: &str| {
-        let v = out.entry(normalize(eco, name)).or_default();
-        if !v.iter().any(|x| x == version) {
-            v.push(version.to_string());
-        }
+        sets.entry(normalize(eco, name))
+            .or_default()
+            .insert(version.to_string());
     };
     match kind {
         LockKind::Cargo | LockKind::Uv | LockKind::Poetry => {
@@ -239,7 +239,10 @@ pub fn parse(
             }
         }
     }
-    Ok(out)
+    Ok(sets
+        .into_iter()
+        .map(|(name, versions)| (name, versions.into_iter().collect()))
+        .collect())
 }
 
 /// A YAML key or scalar without its quotes.
@@ -331,10 +334,11 @@ fn yarn_entries(text: &str) -> Vec<(String, String)> {
             .strip_prefix("version:")
             .or_else(|| t.strip_prefix("version "))
             .map(unquote);
-        // Only the entry's own `version`, not a dependency's (deeper).
+        // Only the entry's own `version`, not a dependency's (deeper), and
+        // once per entry.
         if let (Some(v), false) = (version, line.starts_with("    ")) {
-            for n in &names {
-                out.push((n.clone(), v.to_string()));
+            for n in names.drain(..) {
+                out.push((n, v.to_string()));
             }
         }
     }
@@ -354,7 +358,7 @@ mod tests {
             "version = 4\n\n[[package]]\nname = \"anyhow\"\nversion = \"1.0.98\"\n\n[[package]]\nname = \"anyhow\"\nversion = \"1.0.75\"\n",
         )
         .unwrap();
-        assert_eq!(cargo["anyhow"], ["1.0.98", "1.0.75"]);
+        assert_eq!(cargo["anyhow"], ["1.0.75", "1.0.98"]);
         let uv = parse(
             LockKind::Uv,
             p,
@@ -410,6 +414,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().starts_with("Cargo.lock:2:"), "{e}");
+    }
+
+    /// One header of many names over many `version` lines cloned every
+    /// name for every line.
+    #[test]
+    fn regression_yarn_versions_once_per_entry() {
+        let names: Vec<String> = (0..2000).map(|i| format!("n{i}@^1")).collect();
+        let text = format!(
+            "{}:\n{}",
+            names.join(", "),
+            "  version \"1.0.0\"\n".repeat(2000)
+        );
+        let locked = parse(LockKind::Yarn, Path::new("yarn.lock"), &text).unwrap();
+        assert_eq!(locked.len(), 2000);
+        assert!(locked.values().all(|v| v == &["1.0.0"]));
     }
 
     #[test]

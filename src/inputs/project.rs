@@ -208,21 +208,42 @@ impl Project {
     /// workspace is judged as a whole), file names as seen from the root.
     pub fn read_members(&mut self, root: &Path, include_dev: bool) -> Result<(), InputError> {
         let mut seen = std::collections::BTreeSet::new();
+        let excludes: std::collections::HashSet<String> = self
+            .workspace_exclude
+            .iter()
+            .map(|x| {
+                x.trim()
+                    .trim_start_matches("./")
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+            .collect();
+        let real_root = std::fs::canonicalize(root).ok();
         for pattern in std::mem::take(&mut self.workspace) {
             let Some(dirs) = expand(root, &pattern) else {
                 self.unread_members.push(pattern);
                 continue;
             };
             for dir in dirs {
-                let excluded = self
-                    .workspace_exclude
-                    .iter()
-                    .any(|x| x.trim_end_matches('/') == dir);
-                if excluded || dir.is_empty() || dir == "." || !seen.insert(dir.clone()) {
+                if excludes.contains(&dir)
+                    || dir.is_empty()
+                    || dir == "."
+                    || !seen.insert(dir.clone())
+                {
                     continue;
                 }
                 if !root.join(&dir).is_dir() {
                     self.unread_members.push(format!("{dir} (not found)"));
+                    continue;
+                }
+                // A member reached through a symbolic link may lie outside.
+                let inside = std::fs::canonicalize(root.join(&dir))
+                    .ok()
+                    .zip(real_root.as_ref())
+                    .is_some_and(|(m, r)| m.starts_with(r));
+                if !inside {
+                    self.unread_members
+                        .push(format!("{dir} (outside the repository)"));
                     continue;
                 }
                 let m = Self::load(
@@ -273,7 +294,10 @@ fn expand(root: &Path, pattern: &str) -> Option<Vec<String>> {
         .trim()
         .trim_start_matches("./")
         .trim_end_matches('/');
-    if pattern.split('/').any(|c| c == "..") {
+    if pattern.starts_with(['/', '\\'])
+        || pattern.contains(':')
+        || pattern.split('/').any(|c| c == "..")
+    {
         return None; // outside the workspace: not read
     }
     if !pattern.contains(['*', '?', '[', '{', '!']) {
@@ -286,7 +310,7 @@ fn expand(root: &Path, pattern: &str) -> Option<Vec<String>> {
     let mut out: Vec<String> = std::fs::read_dir(root.join(base))
         .ok()?
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| e.path().is_dir())
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| !n.starts_with('.'))
         .map(|n| format!("{base}/{n}"))
@@ -583,7 +607,18 @@ fn dynamic_version(
         .and_then(|t| t.setuptools.as_ref())
         .and_then(|s| s.dynamic.as_ref())
         .and_then(|d| d.version.as_ref());
+    // Only files of this repository are read, by relative paths.
+    let outside = |p: &str| {
+        p.starts_with(['/', '\\', '.'])
+            || p.contains(':')
+            || p.split(['/', '\\']).any(|c| c == "..")
+    };
     if let Some(attr) = setuptools.and_then(|d| d.get_ref().attr.as_deref()) {
+        if outside(attr) {
+            return Ok(unread(format!(
+                "`attr = \"{attr}\"` is not a module path of this project"
+            )));
+        }
         let Some((module, name)) = attr.rsplit_once('.') else {
             return Ok(unread(format!("`attr = \"{attr}\"` names no module")));
         };
@@ -616,6 +651,11 @@ fn dynamic_version(
         )));
     }
     if let Some(toml::Value::String(file)) = setuptools.and_then(|d| d.get_ref().file.as_ref()) {
+        if outside(file) {
+            return Ok(unread(format!(
+                "`file = \"{file}\"` lies outside the project"
+            )));
+        }
         return Ok(match p.read(root, file)? {
             Some(f) if !f.text.trim().is_empty() => DeclaredVersion {
                 file: file.clone(),
@@ -630,6 +670,11 @@ fn dynamic_version(
         .and_then(|h| h.version.as_ref())
         .and_then(|v| v.path.as_deref())
     {
+        if outside(path) {
+            return Ok(unread(format!(
+                "[tool.hatch.version] path `{path}` lies outside the project"
+            )));
+        }
         return Ok(match p.read(root, path)? {
             Some(f) => match literal(&f.text, &["__version__", "VERSION"]) {
                 Some((line, v)) => DeclaredVersion {
@@ -959,7 +1004,11 @@ fn parse_package_json(
         let lines = json_key_lines(text, section_at);
         for (name, spec) in map {
             let requirement = spec.as_str().map_or_else(|| spec.to_string(), String::from);
-            let source = if requirement.starts_with("file:") || requirement.starts_with("link:") {
+            // `workspace:*` names a member of this repository (pnpm, yarn).
+            let source = if requirement.starts_with("file:")
+                || requirement.starts_with("link:")
+                || requirement.starts_with("workspace:")
+            {
                 Source::Path
             } else if requirement.starts_with("git") || requirement.contains("://") {
                 Source::Git {
@@ -1216,6 +1265,40 @@ mod tests {
         assert!(is_dev_requirements("requirements_test_extra.txt"));
         assert!(!is_dev_requirements("requirements.txt"));
         assert!(!is_dev_requirements("requirements-prod.txt"));
+    }
+
+    /// Absolute workspace members and dynamic-version paths read files
+    /// outside the repository.
+    #[test]
+    fn regression_nothing_outside_the_repository_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"/etc\", \"../x\"]\n",
+        )
+        .unwrap();
+        let mut p = Project::load(dir.path(), VersionSource::Auto, false, true, false).unwrap();
+        p.read_members(dir.path(), false).unwrap();
+        assert_eq!(p.unread_members, ["/etc", "../x"]);
+        for (table, why) in [
+            (
+                "[tool.setuptools.dynamic]\nversion = {attr = \".etc.passwd.x\"}",
+                "not a module path",
+            ),
+            (
+                "[tool.setuptools.dynamic]\nversion = {file = \"/etc/hostname\"}",
+                "outside the project",
+            ),
+            (
+                "[tool.hatch.version]\npath = \"../secret.py\"",
+                "outside the project",
+            ),
+        ] {
+            let text = format!("[project]\nname = \"p\"\ndynamic = [\"version\"]\n{table}\n");
+            let p = project(&[("pyproject.toml", &text)], false).unwrap();
+            let err = p.versions[0].version.as_ref().unwrap_err();
+            assert!(err.contains(why), "{table}: {err}");
+        }
     }
 
     #[test]

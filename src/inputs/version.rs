@@ -7,10 +7,11 @@
 pub fn same(a: &str, b: &str) -> bool {
     let (ra, sa) = split(a);
     let (rb, sb) = split(b);
+    if ra.is_empty() || rb.is_empty() {
+        return false; // nothing is no version
+    }
     let (ca, cb): (Vec<&str>, Vec<&str>) = (ra.split('.').collect(), rb.split('.').collect());
-    ca.len() == cb.len()
-        && ca.iter().zip(&cb).all(|(x, y)| component_eq(x, y))
-        && sa.eq_ignore_ascii_case(sb)
+    ca.len() == cb.len() && ca.iter().zip(&cb).all(|(x, y)| component_eq(x, y)) && sa == sb
 }
 
 /// (release part, suffix from the first `-` or `+`), without a leading `v`.
@@ -42,7 +43,7 @@ mod tests {
             ("25.07.1", "25.7.1"),
             ("v1.2.3", "1.2.3"),
             ("1.0.0", "01.0.00"),
-            ("1.2.3-rc.1", "v1.2.3-RC.1"),
+            ("1.2.3-rc.1", "v1.2.3-rc.1"),
         ] {
             assert!(same(a, b), "{a} = {b}");
         }
@@ -53,6 +54,9 @@ mod tests {
             ("1.2", "1.2.0"),
             ("1.2.3.1", "1.2.3"),
             ("1.2.3", "1.2.4"),
+            ("", ""),
+            ("v", "v"),
+            ("1.2.3-rc.1", "1.2.3-RC.1"),
         ] {
             assert!(!same(a, b), "{a} != {b}");
         }
