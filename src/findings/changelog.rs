@@ -23,6 +23,8 @@ impl Check for Changelog {
         Needs {
             changelog: true,
             version: true,
+            // The manifests' package names: a heading may carry one.
+            project_versions: true,
             ..Needs::default()
         }
     }
@@ -50,7 +52,7 @@ impl Check for Changelog {
         let all = headings(text);
         let example = example(&all, &cl.path, v);
         let expected = format!("a heading for {v} in {} (e.g. \"{example}\")", cl.path);
-        if let Some(h) = find(&all, v) {
+        if let Some(h) = find(&all, v, &project_names(inputs)) {
             return auto(self, Status::Pass)
                 .message(format!("found \"{}\" at {}:{}", h.text, cl.path, h.line))
                 .expected_found(expected, format!("\"{}\" at line {}", h.text, h.line))
@@ -84,13 +86,52 @@ impl Check for Changelog {
     }
 }
 
-/// The first heading naming exactly `version`.
-pub fn find<'a>(all: &'a [Heading], version: &str) -> Option<&'a Heading> {
+/// The first heading naming exactly `version`, and, where it names a
+/// project, one of `names` (compared lower-cased, `_` as `-`).
+pub fn find<'a>(all: &'a [Heading], version: &str, names: &[String]) -> Option<&'a Heading> {
+    let norm = |s: &str| s.to_lowercase().replace('_', "-");
     all.iter().find(|h| {
         h.version
             .as_deref()
             .is_some_and(|named| version::same(named, version))
+            && h.name
+                .as_deref()
+                .is_none_or(|n| names.iter().any(|k| norm(k) == norm(n)))
     })
+}
+
+/// The names a heading may give this project: the manifests' package
+/// names, the package folder's, the tag template's prefix, the repository
+/// folder's.
+fn project_names(inputs: &Inputs) -> Vec<String> {
+    let mut names: Vec<String> = inputs
+        .project
+        .as_ref()
+        .map(|p| p.names.clone())
+        .unwrap_or_default();
+    if let Some(pkg) = inputs.config.package() {
+        names.extend(
+            pkg.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .map(String::from),
+        );
+    }
+    if let Some((prefix, _)) = inputs.config.tag().and_then(|t| t.split_once("{version}")) {
+        names.push(
+            prefix
+                .trim_end_matches(['v', 'V'])
+                .trim_end_matches(['@', '-', '_'])
+                .to_string(),
+        );
+    }
+    if let Some(dir) = std::fs::canonicalize(&inputs.repo_root)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+    {
+        names.push(dir);
+    }
+    names
 }
 
 /// A heading for `v` in the file's own syntax: the style of its first
@@ -120,7 +161,20 @@ mod tests {
 
     /// The first heading for `version` in `text`: (1-based line, heading text).
     fn find_heading(text: &str, version: &str) -> Option<(usize, String)> {
-        find(&headings(text), version).map(|h| (h.line, h.text.clone()))
+        find(&headings(text), version, &[]).map(|h| (h.line, h.text.clone()))
+    }
+
+    /// Any one word before the version counted: `### Fixed 1.2.3
+    /// regression` under another release passed as 1.2.3's heading.
+    #[test]
+    fn regression_a_leading_word_must_name_the_project() {
+        let text = "## 1.2.4\n### Fixed 1.2.3 regression\n";
+        assert_eq!(find(&headings(text), "1.2.3", &["pluggy".into()]), None);
+        let text = "pluggy 1.6.0 (2025-05-15)\n=========================\n";
+        assert!(find(&headings(text), "1.6.0", &["pluggy".into()]).is_some());
+        assert!(find(&headings(text), "1.6.0", &["other".into()]).is_none());
+        let text = "## create_vite@9.1.2\n";
+        assert!(find(&headings(text), "9.1.2", &["create-vite".into()]).is_some());
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub struct Heading {
     pub style: Style,
     /// The version it names, if any.
     pub version: Option<String>,
+    /// The word before the version (`pluggy 1.6.0`) or glued to it
+    /// (`create-vite@9.1.2`), lower-cased: it must name this project for
+    /// the heading to count (`### Fixed 1.2.3 regression` does not).
+    pub name: Option<String>,
 }
 
 const UNDERLINE: &[char] = &['=', '-', '~', '^', '*', '+', '#'];
@@ -111,7 +115,8 @@ pub fn headings(text: &str) -> Vec<Heading> {
                 line,
                 text: shown.trim().to_string(),
                 style,
-                version: version_named(body),
+                version: version_named(body).map(|(_, v)| v),
+                name: version_named(body).and_then(|(n, _)| n),
             })
         };
         // RST over- and underline: ===\nTitle\n===
@@ -174,7 +179,7 @@ fn plain(text: &str) -> String {
             }
             _ => {}
         }
-        out.push(if matches!(c, '[' | ']' | '`' | '*' | '_') {
+        out.push(if matches!(c, '[' | ']' | '`' | '*') {
             ' '
         } else {
             c
@@ -186,24 +191,34 @@ fn plain(text: &str) -> String {
 
 /// The version a heading names: its first version-like token, after at
 /// most one word (a project name) and the word Version or Release.
-pub fn version_named(text: &str) -> Option<String> {
+pub fn version_named(text: &str) -> Option<(Option<String>, String)> {
     let plain = plain(text);
-    let mut words = 0;
+    let mut name: Option<String> = None;
     for token in plain.split(|c: char| c.is_whitespace() || c == ',' || c == ':') {
         if token.is_empty() {
             continue;
         }
         if let Some(v) = version_token(token) {
-            return Some(v);
+            // A name glued to the version: `create-vite@9.1.2`, `ignore-0.4.33`.
+            let glued = token
+                .trim_start_matches(['(', '"', '\''])
+                .strip_suffix(v.as_str())
+                .map(|p| {
+                    p.trim_end_matches(['v', 'V'])
+                        .trim_end_matches(['@', '-', '_'])
+                })
+                .filter(|p| !p.is_empty())
+                .map(str::to_lowercase);
+            return Some((glued.or(name), v));
         }
         let keyword = ["version", "release"]
             .iter()
             .any(|k| token.eq_ignore_ascii_case(k));
         if !keyword {
-            words += 1;
-            if words > 1 {
+            if name.is_some() {
                 return None;
             }
+            name = Some(token.to_lowercase());
         }
     }
     None
@@ -268,6 +283,10 @@ mod tests {
     #[test]
     fn near_misses_and_non_headings() {
         assert_eq!(first("## Changes since 1.2.3\n").unwrap().2, None);
+        // One word before the version is kept as the name it gives.
+        let h = headings("### Fixed 1.2.3 regression\n## create-vite@9.1.2\n");
+        assert_eq!(h[0].name.as_deref(), Some("fixed"));
+        assert_eq!(h[1].name.as_deref(), Some("create-vite"));
         assert_eq!(first("## Unreleased\n").unwrap().2, None);
         assert!(first("- a list item\n---\n").is_none());
         assert!(first("```\n## 1.2.3\n```\n").is_none());

@@ -81,6 +81,9 @@ pub struct Project {
     pub locks: Vec<super::lockfile::LockFile>,
     /// The version is the git tag (setuptools_scm, hatch-vcs, PDM scm).
     pub scm: bool,
+    /// The package names the manifests declare (a changelog heading may
+    /// carry one).
+    pub names: Vec<String>,
     /// Why the project looks like a library, by ecosystem: libraries declare
     /// ranges on purpose.
     pub library: Vec<(Ecosystem, &'static str)>,
@@ -391,6 +394,7 @@ struct Pyproject {
 
 #[derive(Deserialize, Default)]
 struct Pep621 {
+    name: Option<String>,
     version: Option<Spanned<String>>,
     #[serde(default)]
     dynamic: Vec<String>,
@@ -494,6 +498,8 @@ fn parse_pyproject(
 ) -> Result<(), InputError> {
     const FILE: &str = "pyproject.toml";
     let doc: Pyproject = toml_file::from_str(path, text)?;
+    p.names
+        .extend(doc.project.as_ref().and_then(|pr| pr.name.clone()));
     if versions {
         if let Some(proj) = &doc.project {
             match &proj.version {
@@ -816,6 +822,7 @@ struct CargoManifest {
 
 #[derive(Deserialize, Default)]
 struct CargoPackage {
+    name: Option<String>,
     version: Option<Spanned<toml::Value>>,
 }
 
@@ -855,6 +862,8 @@ fn parse_cargo(
 ) -> Result<(), InputError> {
     const FILE: &str = "Cargo.toml";
     let doc: CargoManifest = toml_file::from_str(path, text)?;
+    p.names
+        .extend(doc.package.as_ref().and_then(|pk| pk.name.clone()));
     let ws_version = doc
         .workspace
         .as_ref()
@@ -958,6 +967,10 @@ fn parse_package_json(
             "expected a JSON object at the top level",
         ));
     };
+    if let Some(n) = obj.get("name").and_then(serde_json::Value::as_str) {
+        // `@scope/name`: headings write the bare name.
+        p.names.push(n.rsplit('/').next().unwrap_or(n).to_string());
+    }
     if versions {
         match obj.get("version") {
             Some(serde_json::Value::String(v)) => p.versions.push(DeclaredVersion {
