@@ -533,3 +533,28 @@ fn an_unreadable_version_fails_version_consistent() {
         "{f}"
     );
 }
+
+/// A workspace member's own lock file judged every dependency of the
+/// workspace; it judges only that member's.
+#[test]
+fn a_member_lock_file_judges_only_its_member() {
+    let r = layout(
+        &[
+            ("package.json", "{\"name\": \"root\", \"version\": \"1.0.0\", \"private\": true, \"workspaces\": [\"packages/*\"], \"dependencies\": {\"left-pad\": \"^1.3.0\"}}"),
+            ("packages/a/package.json", "{\"name\": \"a\", \"version\": \"1.0.0\", \"dependencies\": {\"kleur\": \"^4.1.0\"}}"),
+            ("packages/a/package-lock.json", "{\"lockfileVersion\": 3, \"packages\": {\"\": {}, \"node_modules/kleur\": {\"version\": \"4.1.5\"}, \"node_modules/left-pad\": {\"version\": \"1.3.0\"}}}"),
+        ],
+        "v1.0.0",
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "FAIL", "{f}");
+    let offenders = f["locations"].as_array().unwrap();
+    assert_eq!(offenders.len(), 1, "{f}");
+    assert!(
+        offenders[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("left-pad"),
+        "{f}"
+    );
+}

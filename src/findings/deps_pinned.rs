@@ -185,7 +185,18 @@ fn lock_pins(d: &Dependency, locks: &[LockFile]) -> Option<Result<LockKind, Stri
     if d.source != Source::Registry {
         return None;
     }
-    let lock = locks.iter().find(|l| l.kind.locks(d.ecosystem))?;
+    // A member's own lock file before the root's; then the lock file of the
+    // package manager the ecosystem's manifest is for.
+    let lock = locks
+        .iter()
+        .filter(|l| {
+            l.scope
+                .as_ref()
+                .is_none_or(|s| d.file.starts_with(&format!("{s}/")))
+        })
+        .filter_map(|l| Some((l.scope.is_none(), l.kind.rank(d.ecosystem)?, l)))
+        .min_by_key(|(root, rank, _)| (*root, *rank))
+        .map(|(_, _, l)| l)?;
     let file = lock.kind.file();
     if !lock.tracked {
         return Some(Err(format!(

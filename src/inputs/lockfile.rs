@@ -43,6 +43,19 @@ impl LockKind {
         }
     }
 
+    /// How well it stands for `ecosystem`'s package manager, best first
+    /// (`None`: not at all): Poetry's dependencies by poetry.lock before
+    /// uv.lock, PEP 508 ones the other way; pnpm, then yarn, then npm.
+    pub fn rank(self, ecosystem: Ecosystem) -> Option<u8> {
+        let order: &[LockKind] = match ecosystem {
+            Ecosystem::Cargo => &[LockKind::Cargo],
+            Ecosystem::Poetry => &[LockKind::Poetry, LockKind::Uv],
+            Ecosystem::Pep508 => &[LockKind::Uv, LockKind::Poetry],
+            Ecosystem::Npm => &[LockKind::Pnpm, LockKind::Yarn, LockKind::NpmPackageLock],
+        };
+        order.iter().position(|k| *k == self).map(|i| i as u8)
+    }
+
     /// Whether it locks dependencies of `ecosystem`.
     pub fn locks(self, ecosystem: Ecosystem) -> bool {
         matches!(
@@ -79,6 +92,9 @@ pub struct LockFile {
     /// Locked versions by normalised package name ([`normalize`]).
     pub versions: BTreeMap<String, Vec<String>>,
     pub sha256: String,
+    /// A workspace member's own lock file: it judges only the dependencies
+    /// of that member (the folder, as manifests' file names start).
+    pub scope: Option<String>,
 }
 
 impl LockFile {
@@ -151,6 +167,7 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
             tracked,
             versions,
             sha256: f.sha256,
+            scope: None,
         });
     }
     Ok(out)

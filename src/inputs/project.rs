@@ -265,12 +265,11 @@ impl Project {
                     d.file = at(&d.file);
                     self.dependencies.push(d);
                 }
-                // A member's own lock file, where the root has none of that kind.
-                for l in m.locks {
-                    if !self.locks.iter().any(|own| own.kind == l.kind) {
-                        self.digests.push((at(l.kind.file()), l.sha256.clone()));
-                        self.locks.push(l);
-                    }
+                // A member's own lock file judges that member's dependencies
+                // (its digest came with the member's).
+                for mut l in m.locks {
+                    l.scope = Some(dir.clone());
+                    self.locks.push(l);
                 }
                 self.dependency_files
                     .extend(m.dependency_files.iter().map(|f| at(f)));
