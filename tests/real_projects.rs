@@ -486,6 +486,31 @@ fn package_flag_and_workspace_members() {
     );
     assert_eq!(run.json()["version"], "0.4.33", "{}", run.stdout);
     assert_eq!(run.status("changelog"), "PASS", "{}", run.stdout);
+    // `regex = { workspace = true }` is the root's `regex = "1.11"`, pinned
+    // by the root's Cargo.lock.
+    assert_eq!(run.status("deps_pinned"), "PASS", "{}", run.stdout);
+    // A member that inherits its version takes the workspace's.
+    r.write(
+        "crates/b/Cargo.toml",
+        "[package]\nname = \"b\"\nversion.workspace = true\n",
+    );
+    r.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"2.0.0\"\n\n[workspace.dependencies]\nregex = \"1.11\"\n",
+    );
+    let run = check(
+        &r,
+        &[
+            "--package",
+            "crates/b",
+            "--env",
+            "staging",
+            "--ci-status",
+            "success",
+            "--json",
+        ],
+    );
+    assert_eq!(run.json()["version"], "2.0.0", "{}", run.stdout);
     let bad = check(
         &r,
         &[

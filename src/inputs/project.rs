@@ -195,6 +195,7 @@ impl Project {
         p.dependencies.iter_mut().for_each(|d| at(&mut d.file));
         p.dependency_files.iter_mut().for_each(at);
         p.digests.iter_mut().for_each(|(f, _)| at(f));
+        p.inherit_cargo_workspace(repo, &format!("{pkg}/Cargo.toml"))?;
         if deps {
             for l in super::lockfile::load(repo)? {
                 if !p.locks.iter().any(|own| own.kind == l.kind) {
@@ -205,6 +206,57 @@ impl Project {
             }
         }
         Ok(p)
+    }
+
+    /// A member crate's `version.workspace = true` and `x = { workspace =
+    /// true }`, resolved from the root Cargo.toml's `[workspace.package]`
+    /// and `[workspace.dependencies]`.
+    fn inherit_cargo_workspace(&mut self, repo: &Path, member: &str) -> Result<(), InputError> {
+        let inherits = self
+            .versions
+            .iter()
+            .any(|v| v.file == member && v.version.is_err())
+            || self
+                .dependencies
+                .iter()
+                .any(|d| d.file == member && d.source == Source::Workspace);
+        if !inherits {
+            return Ok(());
+        }
+        let Some(f) = self.read(repo, "Cargo.toml")? else {
+            return Ok(());
+        };
+        let path = repo.join("Cargo.toml");
+        let doc: CargoManifest = toml_file::from_str(&path, &f.text)?;
+        let Some(ws) = doc.workspace else {
+            return Ok(());
+        };
+        if let Some(wv) = ws.package.as_ref().and_then(|wp| wp.version.as_ref()) {
+            for v in self
+                .versions
+                .iter_mut()
+                .filter(|v| v.file == member && v.version.is_err())
+            {
+                *v = declared("Cargo.toml", &f.text, wv);
+            }
+        }
+        let lines = Lines::new(&f.text);
+        for d in self
+            .dependencies
+            .iter_mut()
+            .filter(|d| d.file == member && d.source == Source::Workspace)
+        {
+            if let Some(value) = ws.dependencies.get(&d.name) {
+                *d = toml_dep(
+                    "Cargo.toml",
+                    &lines,
+                    &d.name.clone(),
+                    value,
+                    Ecosystem::Cargo,
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Reads the dependencies of every workspace member at `root` (a
