@@ -160,6 +160,22 @@ fn a_tracked_cargo_lock_in_sync_pins() {
     let f = deps(&r);
     assert_eq!(f["status"], "PASS", "{f}");
     assert_eq!(f["message"], "pinned by Cargo.lock (3 dependencies)");
+    // Changed since it was committed: what was read is not what a checkout
+    // builds from.
+    r.write(
+        "Cargo.lock",
+        format!("{RG_LOCK}\n[[package]]\nname = \"extra\"\nversion = \"1.0.0\"\n"),
+    );
+    let f = deps(&r);
+    assert_eq!(f["status"], "FAIL", "{f}");
+    assert!(
+        f["locations"]
+            .to_string()
+            .contains("Cargo.lock has changes git's index does not"),
+        "{f}"
+    );
+    r.write("Cargo.lock", RG_LOCK);
+    assert_eq!(deps(&r)["status"], "PASS");
     // Stale: the manifest now asks for what the lock does not hold.
     r.edit("Cargo.toml", "lexopt = \"0.3.0\"", "lexopt = \"0.4.0\"");
     let f = deps(&r);

@@ -198,6 +198,11 @@ fn lock_pins(d: &Dependency, locks: &[LockFile]) -> Option<Result<LockKind, Stri
         .min_by_key(|(root, rank, _)| (*root, *rank))
         .map(|(_, _, l)| l)?;
     let file = lock.kind.file();
+    if lock.modified {
+        return Some(Err(format!(
+            "{file} has changes git's index does not, so it pins nothing: commit it"
+        )));
+    }
     if !lock.tracked {
         return Some(Err(format!(
             "{file} is not tracked by git, so it pins nothing"

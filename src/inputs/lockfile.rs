@@ -89,6 +89,9 @@ pub struct LockFile {
     /// Whether git tracks it: an untracked lock file pins nothing (it is
     /// not what a checkout of the release builds from).
     pub tracked: bool,
+    /// Tracked, but the file differs from what git's index holds: what was
+    /// read is not what a checkout builds from.
+    pub modified: bool,
     /// Locked versions by normalised package name ([`normalize`]).
     pub versions: BTreeMap<String, Vec<String>>,
     pub sha256: String,
@@ -153,24 +156,49 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
             continue;
         };
         let versions = parse(*kind, &path, &f.text)?;
-        let tracked = index
+        let entry = index
             .get_or_insert_with(|| open_index(root))
             .as_ref()
-            .is_some_and(|(i, below)| {
+            .and_then(|(i, below)| {
                 let rel = below.join(kind.file());
                 // Index paths are `/`-separated on every platform.
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                i.get_path(Path::new(&rel), 0).is_some()
+                i.get_path(Path::new(&rel), 0)
             });
+        let tracked = entry.is_some();
+        let modified = entry.is_some_and(|e| !same_as_index(&path, &e));
         out.push(LockFile {
             kind: *kind,
             tracked,
+            modified,
             versions,
             sha256: f.sha256,
             scope: None,
         });
     }
     Ok(out)
+}
+
+/// Whether the file at `path` is what index entry `e` records: by size and
+/// modification time as git itself decides, else by the blob's hash.
+fn same_as_index(path: &Path, e: &git2::IndexEntry) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    let stat_clean = {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            u64::from(e.file_size) == meta.len()
+                && i64::from(e.mtime.seconds()) == meta.mtime()
+                && i64::from(e.mtime.nanoseconds()) == meta.mtime_nsec()
+        }
+        #[cfg(not(unix))]
+        {
+            false
+        }
+    };
+    stat_clean || git2::Oid::hash_file(git2::ObjectType::Blob, path).is_ok_and(|oid| oid == e.id)
 }
 
 /// git's index of the repository whose work tree holds `dir`, and `dir`
