@@ -208,7 +208,7 @@ fn lock_pins(d: &Dependency, locks: &[LockFile]) -> Option<Result<LockKind, Stri
             "{file} is not tracked by git, so it pins nothing"
         )));
     }
-    let locked = lock.locked(d.ecosystem, &d.name);
+    let locked = lock.locked_for(d.ecosystem, &d.name, &d.file);
     if locked.is_empty() {
         return Some(Err(format!("{file} locks no version of it")));
     }

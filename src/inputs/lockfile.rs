@@ -107,6 +107,27 @@ impl LockFile {
             .get(&normalize(ecosystem, name))
             .map_or(&[], Vec::as_slice)
     }
+
+    /// The versions it locks for `name` as declared in `manifest` (a path
+    /// from the repository root). pnpm locks each importer (workspace
+    /// package) on its own: a dependency counts as locked only under the
+    /// importer of its manifest's folder.
+    pub fn locked_for(&self, ecosystem: Ecosystem, name: &str, manifest: &str) -> &[String] {
+        if self.kind != LockKind::Pnpm {
+            return self.locked(ecosystem, name);
+        }
+        let rel = match &self.scope {
+            Some(s) => manifest.strip_prefix(&format!("{s}/")).unwrap_or(manifest),
+            None => manifest,
+        };
+        let importer = match rel.rsplit_once('/') {
+            Some((dir, _)) => dir,
+            None => ".",
+        };
+        self.versions
+            .get(&format!("{importer}\0{}", normalize(ecosystem, name)))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A package name as lock files and manifests compare it: Python names by
@@ -239,8 +260,9 @@ pub fn parse(
             }
         }
         LockKind::Pnpm => {
-            for (name, version) in pnpm_importers(text) {
-                add(Ecosystem::Npm, &name, &version);
+            // Keyed `importer NUL name`: see `LockFile::locked_for`.
+            for (importer, name, version) in pnpm_importers(text) {
+                add(Ecosystem::Npm, &format!("{importer}\0{name}"), &version);
             }
         }
         LockKind::Yarn => {
@@ -302,9 +324,10 @@ fn unquote(s: &str) -> &str {
 /// (name, version) of every dependency pnpm-lock.yaml's `importers` lock
 /// (lockfile v6 and later): `importers: <path>: dependencies: <name>:
 /// version: 1.2.3(peer@x)`. Links to workspace folders lock nothing.
-fn pnpm_importers(text: &str) -> Vec<(String, String)> {
+fn pnpm_importers(text: &str) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut in_importers = false;
+    let mut importer: Option<String> = None;
     let mut section = false;
     let mut name: Option<String> = None;
     for line in text.lines() {
@@ -324,7 +347,10 @@ fn pnpm_importers(text: &str) -> Vec<(String, String)> {
             continue;
         }
         match indent {
-            2 => section = false,
+            2 => {
+                section = false;
+                importer = t.strip_suffix(':').map(|i| unquote(i).to_string());
+            }
             4 => {
                 section = matches!(
                     t,
@@ -338,7 +364,9 @@ fn pnpm_importers(text: &str) -> Vec<(String, String)> {
                     let v = unquote(v);
                     let v = v.split('(').next().unwrap_or(v);
                     if !v.starts_with("link:") && !v.is_empty() {
-                        out.push((n.clone(), v.to_string()));
+                        if let Some(i) = &importer {
+                            out.push((i.clone(), n.clone(), v.to_string()));
+                        }
                     }
                 }
             }
@@ -432,10 +460,10 @@ mod tests {
             "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    devDependencies:\n      eslint:\n        specifier: ^9.0.0\n        version: 9.1.0\n\n  packages/create-vite:\n    dependencies:\n      '@clack/prompts':\n        specifier: ^0.11.0\n        version: 0.11.0\n      picocolors:\n        specifier: ^1.1.1\n        version: 1.1.1(react@18.3.1)\n      vite:\n        specifier: workspace:*\n        version: link:../vite\n\npackages:\n\n  picocolors@1.1.1:\n    resolution: {integrity: sha512-x}\n",
         )
         .unwrap();
-        assert_eq!(pnpm["picocolors"], ["1.1.1"]);
-        assert_eq!(pnpm["@clack/prompts"], ["0.11.0"]);
-        assert_eq!(pnpm["eslint"], ["9.1.0"]);
-        assert!(!pnpm.contains_key("vite"));
+        assert_eq!(pnpm["packages/create-vite\0picocolors"], ["1.1.1"]);
+        assert_eq!(pnpm["packages/create-vite\0@clack/prompts"], ["0.11.0"]);
+        assert_eq!(pnpm[".\0eslint"], ["9.1.0"]);
+        assert!(!pnpm.keys().any(|k| k.ends_with("\0vite")));
         let yarn = parse(
             LockKind::Yarn,
             p,
@@ -474,6 +502,31 @@ mod tests {
         let locked = parse(LockKind::Yarn, Path::new("yarn.lock"), &text).unwrap();
         assert_eq!(locked.len(), 2000);
         assert!(locked.values().all(|v| v == &["1.0.0"]));
+    }
+
+    /// pnpm's importers were merged: a member's dependency counted as
+    /// locked when another importer locked it.
+    #[test]
+    fn regression_pnpm_dependencies_are_locked_per_importer() {
+        let text = "importers:\n  .:\n    devDependencies:\n      eslint:\n        specifier: ^9\n        version: 9.1.0\n  packages/a:\n    dependencies:\n      kleur:\n        specifier: ^4\n        version: 4.1.5\n";
+        let lock = LockFile {
+            kind: LockKind::Pnpm,
+            tracked: true,
+            modified: false,
+            versions: parse(LockKind::Pnpm, Path::new("x"), text).unwrap(),
+            sha256: String::new(),
+            scope: None,
+        };
+        let npm = Ecosystem::Npm;
+        assert_eq!(
+            lock.locked_for(npm, "kleur", "packages/a/package.json"),
+            ["4.1.5"]
+        );
+        assert!(lock
+            .locked_for(npm, "eslint", "packages/a/package.json")
+            .is_empty());
+        assert!(lock.locked_for(npm, "kleur", "package.json").is_empty());
+        assert_eq!(lock.locked_for(npm, "eslint", "package.json"), ["9.1.0"]);
     }
 
     #[test]
