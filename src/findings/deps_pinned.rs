@@ -8,7 +8,7 @@
 //! - Local path dependencies are versioned with the repository and pass; a
 //!   git dependency passes only when it names a commit (`rev`, `#sha`).
 //! - Or by a lock file git tracks (Cargo.lock, uv.lock, poetry.lock,
-//!   package-lock.json) that locks a version the requirement allows: a
+//!   package-lock.json, pnpm-lock.yaml, yarn.lock) that locks a version the requirement allows: a
 //!   checkout of the release builds from it. An untracked lock file, or one
 //!   that misses the dependency or locks a version the manifest no longer
 //!   allows, pins nothing, and the finding says which.
@@ -246,16 +246,15 @@ fn requirement(d: &Dependency) -> Option<Allows> {
                 semver::Version::parse(v).is_ok_and(|v| alts.iter().any(|a| a.matches(&v)))
             }))
         }
-        Ecosystem::Poetry
-            if req.starts_with('^') || (req.starts_with('~') && !req.starts_with("~=")) =>
-        {
-            semver_req(req)
-        }
         Ecosystem::Poetry | Ecosystem::Pep508 => {
+            let poetry;
             let spec = match d.ecosystem {
                 Ecosystem::Pep508 => pep508_spec(req),
                 _ if req == "*" => "",
-                _ => req,
+                _ => {
+                    poetry = poetry_to_pep440(req)?;
+                    poetry.as_str()
+                }
             };
             if spec.is_empty() {
                 return Some(Box::new(|_| true));
@@ -267,6 +266,50 @@ fn requirement(d: &Dependency) -> Option<Allows> {
             }))
         }
     }
+}
+
+/// A Poetry constraint as PEP 440 specifiers: `^1.2.3` is `>=1.2.3,<2.0.0`
+/// (`^0.2.3`: `<0.3.0`), `~1.2.3` is `>=1.2.3,<1.3.0` (`~1`: `<2`); the
+/// rest is PEP 440 already, comma-separated.
+fn poetry_to_pep440(req: &str) -> Option<String> {
+    let bound = |v: &str, caret: bool| -> Option<String> {
+        let parts: Vec<u64> = v
+            .split('.')
+            .map(|p| p.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        let upper = if caret {
+            // The first non-zero component is bumped.
+            let i = parts
+                .iter()
+                .position(|&p| p != 0)
+                .unwrap_or(parts.len() - 1);
+            let mut u: Vec<u64> = parts[..=i].to_vec();
+            u[i] += 1;
+            u
+        } else if parts.len() == 1 {
+            vec![parts[0] + 1]
+        } else {
+            vec![parts[0], parts[1] + 1]
+        };
+        let upper: Vec<String> = upper.iter().map(u64::to_string).collect();
+        Some(format!(">={v},<{}", upper.join(".")))
+    };
+    let parts: Option<Vec<String>> = req
+        .split(',')
+        .map(|c| {
+            let c = c.trim();
+            if let Some(v) = c.strip_prefix('^') {
+                bound(v.trim(), true)
+            } else if let Some(v) = c.strip_prefix('~').filter(|_| !c.starts_with("~=")) {
+                bound(v.trim(), false)
+            } else if c.starts_with(|x: char| x.is_ascii_digit()) {
+                Some(format!("=={c}"))
+            } else {
+                Some(c.to_string())
+            }
+        })
+        .collect();
+    Some(parts?.join(","))
 }
 
 fn semver_req(req: &str) -> Option<Allows> {
@@ -433,6 +476,23 @@ mod tests {
         assert!(allows("1.2.3 || 2.0.0", "2.0.0"));
         assert!(!allows("1.2.3 || 2.0.0", "2.0.1"));
         assert!(allows("^1.2.3", "1.9.0"));
+    }
+
+    /// Poetry's `^`/`~` were read as semver, which cannot parse PEP 440
+    /// versions such as `2024.1` or `1.0.post1`.
+    #[test]
+    fn regression_poetry_constraints_read_as_pep_440() {
+        let allows = |req: &str, v: &str| requirement(&dep(Ecosystem::Poetry, req)).unwrap()(v);
+        assert!(allows("^2024.1", "2024.3"));
+        assert!(!allows("^2024.1", "2025.1"));
+        assert!(allows("^1.0", "1.0.post1"));
+        assert!(allows("^0.2.3", "0.2.9"));
+        assert!(!allows("^0.2.3", "0.3.0"));
+        assert!(allows("~1.2.3", "1.2.9"));
+        assert!(!allows("~1.2.3", "1.3.0"));
+        assert!(allows(">=1.2,<2", "1.5"));
+        assert!(allows("1.2.3", "1.2.3"));
+        assert!(!allows("1.2.3", "1.2.4"));
     }
 
     #[test]

@@ -263,9 +263,19 @@ impl Project {
     /// workspace is judged as a whole), file names as seen from the root.
     pub fn read_members(&mut self, root: &Path, include_dev: bool) -> Result<(), InputError> {
         let mut seen = std::collections::BTreeSet::new();
+        // `!dir` in a member list (pnpm, npm) excludes, as `exclude` does.
+        let (negated, patterns): (Vec<String>, Vec<String>) = std::mem::take(&mut self.workspace)
+            .into_iter()
+            .partition(|p| p.trim_start().starts_with('!'));
         let excludes: std::collections::HashSet<String> = self
             .workspace_exclude
             .iter()
+            .map(String::as_str)
+            .chain(
+                negated
+                    .iter()
+                    .map(|n| n.trim_start().trim_start_matches('!')),
+            )
             .map(|x| {
                 x.trim()
                     .trim_start_matches("./")
@@ -274,7 +284,7 @@ impl Project {
             })
             .collect();
         let real_root = std::fs::canonicalize(root).ok();
-        for pattern in std::mem::take(&mut self.workspace) {
+        for pattern in patterns {
             let Some(dirs) = expand(root, &pattern) else {
                 self.unread_members.push(pattern);
                 continue;
@@ -379,11 +389,22 @@ fn pnpm_workspace(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut inside = false;
     for line in text.lines() {
-        if !line.starts_with([' ', '\t', '-']) {
-            inside = line.trim_end() == "packages:";
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        if let Some(item) = line.trim().strip_prefix("- ").filter(|_| inside) {
+        if !line.starts_with([' ', '\t', '-']) {
+            let key = line.split(" #").next().unwrap_or(line).trim_end();
+            inside = key == "packages:";
+            // Flow style cannot be read line by line: named as unread.
+            if let Some(flow) = key.strip_prefix("packages:").map(str::trim) {
+                if !flow.is_empty() {
+                    out.push(flow.to_string());
+                }
+            }
+            continue;
+        }
+        if let Some(item) = t.strip_prefix("- ").filter(|_| inside) {
             let item = item.split(" #").next().unwrap_or(item).trim();
             out.push(item.trim_matches(['\'', '"']).to_string());
         }
