@@ -56,8 +56,15 @@ pub fn run(repo: &Path) -> InitOutcome {
     let project = match &package {
         Some(p) => Project::load_package(repo, p, VersionSource::Auto, true, false, false),
         None => Project::load(repo, VersionSource::Auto, true, false, false),
-    }
-    .ok();
+    };
+    let project = match project {
+        Ok(p) => Some(p),
+        Err(e) => {
+            out.warnings
+                .push(format!("the project manifests could not be read: {e}"));
+            None
+        }
+    };
     let scm = project.as_ref().is_some_and(|p| p.scm);
     let version = project
         .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()))
@@ -66,7 +73,10 @@ pub fn run(repo: &Path) -> InitOutcome {
                 .flatten()
         });
     let version_line = match &version {
-        Some(v) => format!("version: \"{v}\"          # must match the project's own version"),
+        Some(v) => format!(
+            "version: {}          # must match the project's own version",
+            quoted(v)
+        ),
         None => {
             out.warnings.push(
                 "no project manifest declares a version: release.yaml has `version: \"\"`; fill it in".into(),
@@ -80,7 +90,10 @@ pub fn run(repo: &Path) -> InitOutcome {
         .and_then(|p| crate::inputs::changelog::discover(&repo.join(p)).map(|n| format!("{p}/{n}")))
         .or_else(|| crate::inputs::changelog::discover(repo));
     let mut changelog = match found {
-        Some(name) => format!("changelog = \"{name}\"        # found in the repository"),
+        Some(name) => format!(
+            "changelog = {}        # found in the repository",
+            quoted(&name)
+        ),
         None => {
             out.warnings.push(format!(
                 "no changelog found (looked for {}); `changelog` will FAIL until one exists",
@@ -92,11 +105,15 @@ pub fn run(repo: &Path) -> InitOutcome {
     };
     if let Some(p) = &package {
         changelog.push_str(&format!(
-            "\npackage = \"{p}\"        # the package a tag at HEAD releases"
+            "\npackage = {}        # the package a tag at HEAD releases",
+            quoted(p)
         ));
     }
     if let Some(t) = &tag {
-        changelog.push_str(&format!("\ntag = \"{t}\"        # the release tag at HEAD"));
+        changelog.push_str(&format!(
+            "\ntag = {}        # the release tag at HEAD",
+            quoted(t)
+        ));
     }
     let mut files: Vec<(PathBuf, String)> = vec![
         (
@@ -147,6 +164,12 @@ pub fn run(repo: &Path) -> InitOutcome {
         }
     }
     out
+}
+
+/// `s` as a double-quoted string that TOML and YAML both read back as `s`
+/// (JSON's escaping is valid in both).
+fn quoted(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
 }
 
 /// The package and tag template of a monorepo: from an existing gate.toml,

@@ -347,12 +347,9 @@ pub fn version_tag(path: &Path, release: Option<&str>, template: Option<&str>) -
         .and_then(|x| x.split_once("{version}"))
         .unwrap_or(("", ""));
     tags_at(&repo, oid).into_iter().find_map(|t| {
+        // `v` before the version, as `tag_names` accepts it.
         let v = t.strip_prefix(before)?.strip_suffix(after)?;
-        let v = if template.is_none() {
-            v.strip_prefix(['v', 'V']).unwrap_or(v)
-        } else {
-            v
-        };
+        let v = v.strip_prefix(['v', 'V']).unwrap_or(v);
         (v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.')).then(|| v.to_string())
     })
 }
