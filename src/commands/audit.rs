@@ -324,10 +324,8 @@ pub fn adopt_key(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
 }
 
 /// Every complete line of the log parsed as JSON, with its line number.
-fn events(path: &PathBuf, warnings: &mut Vec<String>) -> Result<Vec<(u64, Value)>, ErrorInfo> {
-    let f = crate::inputs::file::open_regular(path)
-        .and_then(|f| f.ok_or_else(|| InputError::file(path, "not found")))
-        .map_err(|e| ErrorInfo::input(vec![e]))?;
+fn events(path: &std::path::Path, warnings: &mut Vec<String>) -> Result<Vec<(u64, Value)>, ErrorInfo> {
+    let f = crate::inputs::file::open_existing(path).map_err(|e| ErrorInfo::input(vec![e]))?;
     let mut out = Vec::new();
     let mut reader = std::io::BufReader::new(f);
     let mut buf = Vec::new();
@@ -413,8 +411,7 @@ pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
         ExportFormat::Jsonl => {
             // The log's own bytes, complete lines only.
             let mut bytes = Vec::new();
-            crate::inputs::file::open_regular(&path)
-                .and_then(|f| f.ok_or_else(|| InputError::file(&path, "not found")))
+            crate::inputs::file::open_existing(&path)
                 .and_then(|mut f| {
                     std::io::Read::read_to_end(&mut f, &mut bytes)
                         .map_err(|e| crate::inputs::file::io_error(&path, &e))

@@ -65,13 +65,10 @@ pub fn run(repo: &Path) -> InitOutcome {
             None
         }
     };
-    let scm = project.as_ref().is_some_and(|p| p.scm);
     let version = project
-        .and_then(|p| p.versions.into_iter().find_map(|v| v.version.ok()))
-        .or_else(|| {
-            scm.then(|| crate::inputs::repo::version_tag(repo, None, tag.as_deref()))
-                .flatten()
-        });
+        .as_ref()
+        .and_then(|p| crate::inputs::project_version(p, repo, None, tag.as_deref()))
+        .map(|v| v.value);
     let version_line = match &version {
         Some(v) => format!(
             "version: {}          # must match the project's own version",
@@ -85,10 +82,7 @@ pub fn run(repo: &Path) -> InitOutcome {
         }
     };
     // The changelog the project keeps, under whichever usual name.
-    let found = package
-        .as_ref()
-        .and_then(|p| crate::inputs::changelog::discover(&repo.join(p)).map(|n| format!("{p}/{n}")))
-        .or_else(|| crate::inputs::changelog::discover(repo));
+    let found = crate::inputs::changelog::discover_for(repo, package.as_deref());
     let mut changelog = match found {
         Some(name) => format!(
             "changelog = {}        # found in the repository",

@@ -44,6 +44,15 @@ pub fn discover(dir: &Path) -> Option<String> {
     })
 }
 
+/// The changelog of the package in folder `package` (its own first), else
+/// of the repository at `repo`: a path from the repository root.
+pub fn discover_for(repo: &Path, package: Option<&str>) -> Option<String> {
+    package
+        .map(|p| p.trim_end_matches('/'))
+        .and_then(|p| discover(&repo.join(p)).map(|n| format!("{p}/{n}")))
+        .or_else(|| discover(repo))
+}
+
 /// How a heading is written, so an example can be shown in the same syntax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {

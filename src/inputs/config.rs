@@ -196,11 +196,7 @@ pub struct RawEnv {
 /// Why `package` cannot name a package folder, if it cannot: it must lie
 /// inside the repository, relative to its root.
 fn package_problem(v: &str) -> Result<(), String> {
-    let bad = v.is_empty()
-        || v.starts_with(['/', '\\'])
-        || v.split(['/', '\\']).any(|c| c == "..")
-        || v.contains(':');
-    if bad {
+    if v.is_empty() || super::escapes(v) {
         Err(format!("package `{v}` must be a folder inside the repository, relative to its root (e.g. \"packages/vite\")"))
     } else {
         Ok(())

@@ -156,6 +156,11 @@ pub fn no_wait(opts: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
     opts
 }
 
+/// Opens a regular file for reading; nothing there is an error.
+pub fn open_existing(path: &Path) -> Result<File, InputError> {
+    open_regular(path)?.ok_or_else(|| InputError::file(path, "not found"))
+}
+
 /// Opens a regular file for reading; `Ok(None)` when nothing is there.
 /// Anything else is refused without opening it ([`regular_file`]).
 pub fn open_regular(path: &Path) -> Result<Option<File>, InputError> {

@@ -170,7 +170,7 @@ struct TomlPackage {
 pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
     let mut out = Vec::new();
     // git's index, read once and only when there is a lock file.
-    let mut index: Option<Option<(git2::Index, std::path::PathBuf)>> = None;
+    let mut index: Option<Option<(git2::Index, String)>> = None;
     for kind in KINDS {
         let path = root.join(kind.file());
         let Some(f) = read_text_if_exists(&path)? else {
@@ -181,9 +181,11 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
             .get_or_insert_with(|| open_index(root))
             .as_ref()
             .and_then(|(i, below)| {
-                let rel = below.join(kind.file());
                 // Index paths are `/`-separated on every platform.
-                let rel = rel.to_string_lossy().replace('\\', "/");
+                let rel = match below.as_str() {
+                    "" => kind.file().to_string(),
+                    b => format!("{b}/{}", kind.file()),
+                };
                 i.get_path(Path::new(&rel), 0)
             });
         let tracked = entry.is_some();
@@ -224,11 +226,8 @@ fn same_as_index(path: &Path, e: &git2::IndexEntry) -> bool {
 
 /// git's index of the repository whose work tree holds `dir`, and `dir`
 /// relative to its root (the prefix of index paths), if there is one.
-fn open_index(dir: &Path) -> Option<(git2::Index, std::path::PathBuf)> {
-    let repo = git2::Repository::discover(dir).ok()?;
-    let root = std::fs::canonicalize(repo.workdir()?).ok()?;
-    let here = std::fs::canonicalize(dir).ok()?;
-    let below = here.strip_prefix(&root).ok()?.to_path_buf();
+fn open_index(dir: &Path) -> Option<(git2::Index, String)> {
+    let (repo, below) = super::repo::discover(dir)?;
     Some((repo.index().ok()?, below))
 }
 

@@ -241,7 +241,12 @@ impl Inputs {
             )?;
             inputs.digests.extend(p.digests.iter().cloned());
             if inputs.version.is_none() {
-                inputs.version = project_version(&p, req, inputs.config.tag());
+                inputs.version = project_version(
+                    &p,
+                    &req.repo,
+                    req.release_commit.as_deref(),
+                    inputs.config.tag(),
+                );
             }
             inputs.project = Some(p);
         }
@@ -251,7 +256,12 @@ impl Inputs {
             match project(req, &inputs.config, true, false) {
                 Ok(p) => {
                     inputs.digests.extend(p.digests.iter().cloned());
-                    inputs.version = project_version(&p, req, inputs.config.tag());
+                    inputs.version = project_version(
+                        &p,
+                        &req.repo,
+                        req.release_commit.as_deref(),
+                        inputs.config.tag(),
+                    );
                 }
                 Err(e) => inputs
                     .warnings
@@ -261,14 +271,9 @@ impl Inputs {
         if needs.changelog {
             // The configured file, else the first of the usual names there is.
             // In a monorepo the package's own changelog comes first.
-            let pkg = inputs.config.package().map(|p| p.trim_end_matches('/'));
             let rel = match inputs.config.changelog() {
                 Some(c) => c.to_string(),
-                None => pkg
-                    .and_then(|p| {
-                        changelog::discover(&req.repo.join(p)).map(|n| format!("{p}/{n}"))
-                    })
-                    .or_else(|| changelog::discover(&req.repo))
+                None => changelog::discover_for(&req.repo, inputs.config.package())
                     .unwrap_or_else(|| changelog::CANDIDATES[0].to_string()),
             };
             let f = file::read_text_if_exists(&req.repo.join(&rel))?;
@@ -316,7 +321,12 @@ fn project(
 
 /// The version the project declares: its first manifest's, or for a
 /// version that is the git tag (setuptools_scm and its kind), the tag's.
-fn project_version(p: &Project, req: &Request, config_tag: Option<&str>) -> Option<ReleaseVersion> {
+pub fn project_version(
+    p: &Project,
+    repo_root: &Path,
+    release: Option<&str>,
+    config_tag: Option<&str>,
+) -> Option<ReleaseVersion> {
     let declared = p.versions.iter().find_map(|v| {
         v.version.as_ref().ok().map(|value| ReleaseVersion {
             value: value.clone(),
@@ -326,7 +336,7 @@ fn project_version(p: &Project, req: &Request, config_tag: Option<&str>) -> Opti
     declared.or_else(|| {
         let tag = p
             .scm
-            .then(|| repo::version_tag(&req.repo, req.release_commit.as_deref(), config_tag))??;
+            .then(|| repo::version_tag(repo_root, release, config_tag))??;
         Some(ReleaseVersion {
             value: tag,
             file: "the git tag".into(),
@@ -360,6 +370,12 @@ fn load_manifest(
         )),
         None => Ok(None),
     }
+}
+
+/// Whether a path written in a manifest or gate.toml could leave the
+/// repository: absolute, with a drive or scheme, or climbing with `..`.
+pub fn escapes(p: &str) -> bool {
+    p.starts_with(['/', '\\']) || p.contains(':') || p.split(['/', '\\']).any(|c| c == "..")
 }
 
 /// `path` relative to `root` when it lies inside it, else as given;

@@ -358,10 +358,7 @@ fn expand(root: &Path, pattern: &str) -> Option<Vec<String>> {
         .trim()
         .trim_start_matches("./")
         .trim_end_matches('/');
-    if pattern.starts_with(['/', '\\'])
-        || pattern.contains(':')
-        || pattern.split('/').any(|c| c == "..")
-    {
+    if super::escapes(pattern) {
         return None; // outside the workspace: not read
     }
     if !pattern.contains(['*', '?', '[', '{', '!']) {
@@ -685,12 +682,9 @@ fn dynamic_version(
         .and_then(|t| t.setuptools.as_ref())
         .and_then(|s| s.dynamic.as_ref())
         .and_then(|d| d.version.as_ref());
-    // Only files of this repository are read, by relative paths.
-    let outside = |p: &str| {
-        p.starts_with(['/', '\\', '.'])
-            || p.contains(':')
-            || p.split(['/', '\\']).any(|c| c == "..")
-    };
+    // Only files of this repository are read, by relative paths (a module
+    // path starting with `.` would make one absolute).
+    let outside = |p: &str| p.starts_with('.') || super::escapes(p);
     if let Some(attr) = setuptools.and_then(|d| d.get_ref().attr.as_deref()) {
         if outside(attr) {
             return Ok(unread(format!(

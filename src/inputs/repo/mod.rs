@@ -202,15 +202,22 @@ pub fn release_commit(
 /// The repository whose work tree holds `path` below its root, and
 /// `path` relative to that root (`/`-separated).
 fn enclosing(path: &Path) -> Option<(Repository, String)> {
+    discover(path).filter(|(_, below)| !below.is_empty())
+}
+
+/// The repository whose work tree holds `path`, and `path` relative to its
+/// root (`/`-separated; empty at the root).
+pub fn discover(path: &Path) -> Option<(Repository, String)> {
     let repo = Repository::discover(path).ok()?;
     let root = std::fs::canonicalize(repo.workdir()?).ok()?;
     let here = std::fs::canonicalize(path).ok()?;
-    let below = here.strip_prefix(&root).ok()?;
-    let below: Vec<String> = below
+    let below: Vec<String> = here
+        .strip_prefix(&root)
+        .ok()?
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    (!below.is_empty()).then(|| (repo, below.join("/")))
+    Some((repo, below.join("/")))
 }
 
 /// Whether trees `a` and `b` differ only below `prefix` (a path split in
