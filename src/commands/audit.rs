@@ -324,7 +324,10 @@ pub fn adopt_key(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
 }
 
 /// Every complete line of the log parsed as JSON, with its line number.
-fn events(path: &std::path::Path, warnings: &mut Vec<String>) -> Result<Vec<(u64, Value)>, ErrorInfo> {
+fn events(
+    path: &std::path::Path,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(u64, Value)>, ErrorInfo> {
     let f = crate::inputs::file::open_existing(path).map_err(|e| ErrorInfo::input(vec![e]))?;
     let mut out = Vec::new();
     let mut reader = std::io::BufReader::new(f);
