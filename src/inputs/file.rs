@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
@@ -63,28 +64,201 @@ fn read_text_within(path: &Path, limit: Limit) -> Result<Option<TextFile>, Input
     let sha256 = hex(&Sha256::digest(&bytes));
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            // Lossless up to the first bad byte, so line and column are exact.
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let (line, column) = line_col(&prefix, valid);
-            return Err(InputError::at(
-                path,
-                line,
-                column,
-                format!(
-                    "not valid UTF-8 (byte 0x{:02x} at offset {valid}); expected a UTF-8 text file",
-                    bytes[valid]
-                ),
-            ));
-        }
+        Err(e) => return Err(not_utf8(path, e.as_bytes(), e.utf8_error())),
     };
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     };
     Ok(Some(TextFile { text, sha256 }))
+}
+
+/// Bytes that are not UTF-8, as an error at the line and column of the
+/// first bad byte.
+fn not_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> InputError {
+    let valid = e.valid_up_to();
+    // Lossless up to the first bad byte, so line and column are exact.
+    let prefix = String::from_utf8_lossy(&bytes[..valid]);
+    let (line, column) = line_col(&prefix, valid);
+    InputError::at(
+        path,
+        line,
+        column,
+        format!(
+            "not valid UTF-8 (byte 0x{:02x} at offset {valid}); expected a UTF-8 text file",
+            bytes[valid]
+        ),
+    )
+}
+
+/// A text file whose sha256 is taken on another thread, which reads the
+/// file again in small blocks, while the caller reads as much of the text as
+/// it needs: so a large lock file's hash costs the run little.
+pub struct HashedText {
+    /// The text read (without a byte-order mark): all of it, or the prefix
+    /// `enough` asked for.
+    pub text: String,
+    /// The sha256 of all of the file's bytes.
+    pub sha256: Sha256Hex,
+}
+
+/// Reads `path` for [`HashedText`], or `Ok(None)` when nothing exists there;
+/// the same checks as [`read_text_if_exists`] on what is read. `enough` is
+/// given the text read so far and says where the text the caller needs
+/// ends, once it can.
+pub fn read_hashing_aside(
+    path: &Path,
+    mut enough: impl FnMut(&str) -> Option<usize>,
+) -> Result<Option<HashedText>, InputError> {
+    let limit = Limit::INPUT;
+    let Some(meta) = regular_file(path)? else {
+        return Ok(None);
+    };
+    if meta.len() > limit.max {
+        return Err(too_big(path, meta.len(), limit));
+    }
+    let Some(file) = open_regular(path)? else {
+        return Ok(None);
+    };
+    let file = Arc::new(file);
+    let sha256 = Sha256Hex::spawn(Arc::clone(&file), limit.max);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut block = vec![0u8; 1 << 16];
+    let mut checked = 0; // bytes known to be UTF-8
+    loop {
+        let n = (&*file).read(&mut block).map_err(|e| io_error(path, &e))?;
+        bytes.extend_from_slice(&block[..n]);
+        if bytes.len() as u64 > limit.max {
+            return Err(too_big(path, bytes.len() as u64, limit));
+        }
+        let start = usize::from(checked == 0 && bytes.starts_with(b"\xef\xbb\xbf")) * 3;
+        let from = checked.max(start);
+        let upto = match std::str::from_utf8(&bytes[from..]) {
+            Ok(_) => bytes.len(),
+            // A character cut by the block's end: its rest comes next.
+            Err(e) if e.error_len().is_none() && n > 0 => from + e.valid_up_to(),
+            Err(e) => return Err(not_utf8(path, &bytes, utf8_at(&bytes, from, e))),
+        };
+        checked = upto;
+        let text = std::str::from_utf8(&bytes[start..upto]).unwrap_or_default();
+        if let Some(end) = enough(text) {
+            bytes.truncate(start + end.min(text.len()));
+            break;
+        }
+        if n == 0 {
+            bytes.truncate(upto);
+            break;
+        }
+    }
+    let start = if bytes.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let text = String::from_utf8(bytes.split_off(start)).unwrap_or_default();
+    Ok(Some(HashedText { text, sha256 }))
+}
+
+/// A UTF-8 error in `bytes[from..]` as one in all of `bytes`.
+fn utf8_at(bytes: &[u8], from: usize, e: std::str::Utf8Error) -> std::str::Utf8Error {
+    let at = from + e.valid_up_to();
+    let end = (at + e.error_len().unwrap_or(1)).min(bytes.len());
+    match std::str::from_utf8(&bytes[..end]) {
+        Err(whole) => whole,
+        Ok(_) => e,
+    }
+}
+
+/// A hex sha256 that may still be being computed; [`Sha256Hex::get`] waits
+/// for it.
+#[derive(Clone)]
+pub struct Sha256Hex(Arc<Pending>);
+
+struct Pending {
+    hex: OnceLock<String>,
+    job: Mutex<Option<std::thread::JoinHandle<String>>>,
+    /// What is hashed, to hash here if the thread could not be started.
+    file: Option<(Arc<File>, u64)>,
+}
+
+impl Sha256Hex {
+    /// A digest already known.
+    pub fn ready(hex: String) -> Self {
+        Sha256Hex(Arc::new(Pending {
+            hex: OnceLock::from(hex),
+            job: Mutex::new(None),
+            file: None,
+        }))
+    }
+
+    /// The sha256 of `file`'s bytes (up to `max` and one), read in blocks on
+    /// another thread.
+    fn spawn(file: Arc<File>, max: u64) -> Self {
+        let for_job = Arc::clone(&file);
+        let job = std::thread::Builder::new()
+            .name("sha256".into())
+            .spawn(move || hash_file(&for_job, max))
+            .ok();
+        Sha256Hex(Arc::new(Pending {
+            hex: OnceLock::new(),
+            job: Mutex::new(job),
+            file: Some((file, max)),
+        }))
+    }
+
+    /// The hex digest, waiting for its thread if it is still hashing.
+    pub fn get(&self) -> &str {
+        self.0.hex.get_or_init(|| {
+            let job = self.0.job.lock().ok().and_then(|mut j| j.take());
+            job.and_then(|j| j.join().ok())
+                .unwrap_or_else(|| match &self.0.file {
+                    Some((file, max)) => hash_file(file, *max),
+                    None => String::new(),
+                })
+        })
+    }
+}
+
+/// The hex sha256 of `file`'s bytes from its start, read with positioned
+/// reads (so another reader's offset is untouched); a read error is said in
+/// place of the digest, which then matches no file.
+fn hash_file(file: &File, max: u64) -> String {
+    use std::os::unix::fs::FileExt;
+    let mut h = Sha256::new();
+    let mut block = vec![0u8; 1 << 17];
+    let mut at = 0u64;
+    loop {
+        match file.read_at(&mut block, at) {
+            Ok(0) => return hex(&h.finalize()),
+            Ok(n) if at + n as u64 <= max + 1 => {
+                h.update(&block[..n]);
+                at += n as u64;
+            }
+            Ok(_) => return format!("unreadable: over {max} bytes"),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return format!("unreadable: {e}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Sha256Hex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl PartialEq for Sha256Hex {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for Sha256Hex {}
+
+impl From<String> for Sha256Hex {
+    fn from(hex: String) -> Self {
+        Sha256Hex::ready(hex)
+    }
 }
 
 /// Reads the raw bytes of `path` under the size cap, or `Ok(None)` when
@@ -245,6 +419,47 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashing_aside_digests_every_byte_and_reads_what_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.yaml");
+        // A BOM, then a two-byte character across the first block's end.
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend(std::iter::repeat_n(b'a', (1 << 16) - 4));
+        bytes.extend("\u{e9}\nstop\n".as_bytes());
+        bytes.extend(std::iter::repeat_n(b'z', 3 << 20));
+        std::fs::write(&p, &bytes).unwrap();
+        let whole = hex(&Sha256::digest(&bytes));
+        let all = read_hashing_aside(&p, |_| None).unwrap().unwrap();
+        assert_eq!(all.text.len(), bytes.len() - 3);
+        assert!(all.text.starts_with('a'));
+        assert_eq!(all.sha256.get(), whole);
+        let some = read_hashing_aside(&p, |t| t.find("stop")).unwrap().unwrap();
+        assert!(
+            some.text.ends_with("a\u{e9}\n"),
+            "{:?}",
+            &some.text[some.text.len() - 5..]
+        );
+        assert_eq!(some.sha256.get(), whole);
+        assert!(read_hashing_aside(&dir.path().join("none"), |_| None)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn hashing_aside_says_where_bytes_are_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.yaml");
+        let mut bytes = "a\n".repeat(40_000).into_bytes();
+        bytes.extend(b"ok \xff\n");
+        std::fs::write(&p, &bytes).unwrap();
+        let e = read_hashing_aside(&p, |_| None).err().unwrap().to_string();
+        assert!(e.contains(":40001:4:") && e.contains("byte 0xff"), "{e}");
+        // Bytes past what is read are hashed, not judged.
+        let f = read_hashing_aside(&p, |t| (t.len() > 10).then_some(10));
+        assert_eq!(f.unwrap().unwrap().text, "a\na\na\na\na\n");
+    }
 
     #[test]
     fn strips_bom_and_keeps_digest_of_raw_bytes() {

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::InputError;
-use super::file::read_text_if_exists;
+use super::file::{read_hashing_aside, Sha256Hex};
 use super::project::Ecosystem;
 use super::toml_file;
 
@@ -94,7 +94,7 @@ pub struct LockFile {
     pub modified: bool,
     /// Locked versions by normalised package name ([`normalize`]).
     pub versions: BTreeMap<String, Vec<String>>,
-    pub sha256: String,
+    pub sha256: Sha256Hex,
     /// A workspace member's own lock file: it judges only the dependencies
     /// of that member (the folder, as manifests' file names start).
     pub scope: Option<String>,
@@ -173,7 +173,15 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
     let mut index: Option<Option<(git2::Index, String)>> = None;
     for kind in KINDS {
         let path = root.join(kind.file());
-        let Some(f) = read_text_if_exists(&path)? else {
+        // Hashed on another thread while it is read and parsed, and the run
+        // goes on; of pnpm-lock.yaml only `importers` is read.
+        let f = if *kind == LockKind::Pnpm {
+            let mut end = ImportersEnd::default();
+            read_hashing_aside(&path, |text| end.find(text))?
+        } else {
+            read_hashing_aside(&path, |_| None)?
+        };
+        let Some(f) = f else {
             continue;
         };
         let versions = parse(*kind, &path, &f.text)?;
@@ -309,6 +317,33 @@ pub fn parse(
         .into_iter()
         .map(|(name, versions)| (name, versions.into_iter().collect()))
         .collect())
+}
+
+/// Where pnpm-lock.yaml's `importers` section ends, found as the file is
+/// read: the first top-level line after it (what follows locks nothing a
+/// manifest names; see [`pnpm_importers`]).
+#[derive(Default)]
+struct ImportersEnd {
+    /// The start of the first line not yet looked at.
+    line: usize,
+    in_importers: bool,
+}
+
+impl ImportersEnd {
+    fn find(&mut self, text: &str) -> Option<usize> {
+        while let Some(n) = text[self.line..].find('\n') {
+            let line = &text[self.line..self.line + n];
+            let top = !line.starts_with([' ', '\t', '#', '\r']) && !line.trim().is_empty();
+            if top {
+                if self.in_importers {
+                    return Some(self.line);
+                }
+                self.in_importers = line.trim() == "importers:";
+            }
+            self.line += n + 1;
+        }
+        None
+    }
 }
 
 /// A YAML key or scalar without its quotes.
@@ -506,6 +541,17 @@ mod tests {
     /// pnpm's importers were merged: a member's dependency counted as
     /// locked when another importer locked it.
     #[test]
+    fn pnpm_importers_end_at_the_next_top_level_key() {
+        let text = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n# c\n  a:\n\npackages:\n  x: {}\n";
+        let mut end = ImportersEnd::default();
+        // Not yet: only part of the section has been read.
+        assert_eq!(end.find(&text[..40]), None);
+        let at = end.find(text).unwrap();
+        assert_eq!(&text[at..], "packages:\n  x: {}\n");
+        assert_eq!(ImportersEnd::default().find("importers:\n  .: {}\n"), None);
+    }
+
+    #[test]
     fn regression_pnpm_dependencies_are_locked_per_importer() {
         let text = "importers:\n  .:\n    devDependencies:\n      eslint:\n        specifier: ^9\n        version: 9.1.0\n  packages/a:\n    dependencies:\n      kleur:\n        specifier: ^4\n        version: 4.1.5\n";
         let lock = LockFile {
@@ -513,7 +559,7 @@ mod tests {
             tracked: true,
             modified: false,
             versions: parse(LockKind::Pnpm, Path::new("x"), text).unwrap(),
-            sha256: String::new(),
+            sha256: String::new().into(),
             scope: None,
         };
         let npm = Ecosystem::Npm;

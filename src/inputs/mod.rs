@@ -101,7 +101,7 @@ pub struct Inputs {
     pub repo: Option<RepoState>,
     pub version: Option<ReleaseVersion>,
     /// (file, sha256) of every input file read, for the audit record.
-    pub digests: Vec<(String, String)>,
+    pub digests: Vec<(String, file::Sha256Hex)>,
     /// The metric files the required thresholds read.
     pub metrics: crate::findings::thresholds::Metrics,
     /// release.yaml is required but missing: the error to report beside
@@ -158,7 +158,7 @@ impl Inputs {
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
             inputs
                 .digests
-                .push((relative_to(&req.repo, p), sha.clone()));
+                .push((relative_to(&req.repo, p), sha.clone().into()));
         }
         // Metric files: whatever is wrong with one is its threshold's FAIL.
         for t in thresholds {
@@ -167,7 +167,9 @@ impl Inputs {
             }
             let value = match file::read_text_if_exists(&req.repo.join(&t.file)) {
                 Ok(Some(f)) => {
-                    inputs.digests.push((t.file.clone(), f.sha256.clone()));
+                    inputs
+                        .digests
+                        .push((t.file.clone(), f.sha256.clone().into()));
                     serde_json::from_str(&f.text).map_err(|e| {
                         format!(
                             "{}:{}:{}: not JSON: {}",
@@ -224,7 +226,9 @@ impl Inputs {
             inputs.missing_manifest = load_manifest(req, &inputs.config, true).err();
         }
         if let Some(m) = &inputs.manifest {
-            inputs.digests.push((m.file.clone(), m.sha256.clone()));
+            inputs
+                .digests
+                .push((m.file.clone(), m.sha256.clone().into()));
             inputs.version = Some(ReleaseVersion {
                 value: m.version.clone(),
                 file: m.file.clone(),
@@ -278,7 +282,7 @@ impl Inputs {
             };
             let f = file::read_text_if_exists(&req.repo.join(&rel))?;
             if let Some(f) = &f {
-                inputs.digests.push((rel.clone(), f.sha256.clone()));
+                inputs.digests.push((rel.clone(), f.sha256.clone().into()));
             }
             inputs.changelog = Some(ChangelogInput {
                 path: rel,

@@ -76,7 +76,7 @@ pub struct Project {
     /// The dependency files examined, relative to the root.
     pub dependency_files: Vec<String>,
     /// (file, sha256) of every file read.
-    pub digests: Vec<(String, String)>,
+    pub digests: Vec<(String, super::file::Sha256Hex)>,
     /// The lock files at the root (read with the dependencies).
     pub locks: Vec<super::lockfile::LockFile>,
     /// The version is the git tag (setuptools_scm, hatch-vcs, PDM scm).
@@ -345,7 +345,8 @@ impl Project {
     fn read(&mut self, root: &Path, name: &str) -> Result<Option<TextFile>, InputError> {
         let f = read_text_if_exists(&root.join(name))?;
         if let Some(f) = &f {
-            self.digests.push((name.to_string(), f.sha256.clone()));
+            self.digests
+                .push((name.to_string(), f.sha256.clone().into()));
         }
         Ok(f)
     }
