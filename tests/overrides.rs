@@ -505,3 +505,46 @@ fn files_pass_llm_release_governor_validate() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Override file is valid."));
 }
+
+#[test]
+fn regression_list_calls_an_uppercase_wildcard_sha_invalid_as_validate_does() {
+    let r = release();
+    for (name, sha) in [("upper.json", "ANY"), ("latest.json", " Latest ")] {
+        let o = live_override("staging", sha, PII_HASH, &["pii"]);
+        put_override(&r, "staging", name, &o);
+        let path = r.path().join("overrides/staging").join(name);
+        let v = override_cmd(&r, "validate", &["--path", path.to_str().unwrap()], &[]);
+        assert_eq!(v.code, 1, "{}", v.stdout);
+        assert!(v.stdout.contains("wildcard"), "{}", v.stdout);
+    }
+    let run = override_cmd(&r, "list", &["--json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for o in run.json()["overrides"].as_array().unwrap() {
+        assert_eq!(o["status"], "invalid", "{o}");
+        assert!(o["problem"].as_str().unwrap().contains("wildcard"), "{o}");
+    }
+}
+
+#[test]
+fn regression_expire_refuses_a_broken_gate_toml_rather_than_lose_its_audit_log() {
+    let r = release();
+    let sha = head(&r);
+    put_override(
+        &r,
+        "staging",
+        "live.json",
+        &live_override("staging", &sha, PII_HASH, &["pii"]),
+    );
+    r.write(
+        "gate.toml",
+        "[audit]\nlog = \".gate/audit.jsonl\"\n[env.staging\nmax_override_days = 2\n",
+    );
+    let live = r.path().join("overrides/staging/live.json");
+    let before = std::fs::read(&live).unwrap();
+    let e = override_cmd(&r, "expire", &["--path", live.to_str().unwrap()], &[]);
+    assert_eq!(e.code, 2, "{}", e.stdout);
+    assert!(e.stderr.contains("gate.toml:3:"), "{}", e.stderr);
+    // Nothing was changed without its record.
+    assert_eq!(std::fs::read(&live).unwrap(), before);
+    assert!(!r.path().join(".gate/audit.jsonl").exists());
+}

@@ -21,7 +21,7 @@ use crate::inputs::override_file::{self, parse_time, Approval, Candidate, Overri
 use crate::inputs::repo::{commit_author, release_commit};
 use crate::inputs::suggest::hint;
 use crate::inputs::{display, relative_to, Request};
-use crate::overrides::{self, sign, Approvers, Context, FailureKind, WILDCARD_SHAS};
+use crate::overrides::{self, is_hex, sign, Approvers, FailureKind};
 use crate::policy::{Catalog, Policies};
 
 /// What an override command did, for either report format.
@@ -100,10 +100,6 @@ fn overrides_dir(loc: &OverrideLocation, configured: &str) -> PathBuf {
     loc.dir.clone().unwrap_or_else(|| loc.repo.join(configured))
 }
 
-fn is_hex(s: &str, len: usize) -> bool {
-    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 /// `gate override create`: exit 0 written, 2 refused.
 pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     const CMD: &str = "override create";
@@ -117,7 +113,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
 
     // The commit approved: as given, or the release commit of HEAD.
     if let Some(s) = &args.sha {
-        if WILDCARD_SHAS.contains(&s.trim().to_ascii_lowercase().as_str()) {
+        if overrides::is_wildcard(s) {
             return refuse(format!(
                 "--sha `{s}` is a wildcard; an override binds to one commit"
             ));
@@ -268,6 +264,22 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         let unsigned = serde_json::to_value(&data).unwrap_or(Value::Null);
         data.signature = Some(sign::sign(key, &unsigned));
     }
+    // What is about to be written is judged by the rules `validate` and
+    // `evaluate` apply: create never writes a file they would reject.
+    let made = override_file::OverrideFile {
+        file: filename.clone(),
+        sha256: String::new(),
+        value: serde_json::to_value(&data).unwrap_or(Value::Null),
+        data: data.clone(),
+    };
+    let policies = match Policies::from_config(&setup.config, &setup.catalog) {
+        Ok(p) => p,
+        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
+    };
+    let judged = overrides::alone(&made, &alone(&loc.repo, &policies, &known, &data, env));
+    if let Some(f) = judged.first() {
+        return refuse(f.message.clone());
+    }
     let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
     let base = loc.dir.as_deref().unwrap_or(&loc.repo);
     if let Some(link) = override_file::symlink_on_path(base, &folder) {
@@ -377,16 +389,49 @@ pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
             v
         }
     };
+    let catalog = Catalog::new(&config);
+    let policies = match Policies::from_config(&config, &catalog) {
+        Ok(p) => p,
+        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
+    };
+    let known = known_ids(&catalog);
     let mut out = OverrideOutcome::new(CMD);
     for e in envs {
         for c in override_file::discover(&loc.repo, &relative_to(&loc.repo, &dir), &e) {
-            out.overrides.push(listed(&c, env.now));
+            let judged = match &c {
+                Candidate::Parsed(o) => {
+                    overrides::alone(o, &alone(&loc.repo, &policies, &known, &o.data, env))
+                }
+                Candidate::Invalid { .. } => Vec::new(),
+            };
+            out.overrides.push(listed(&c, &judged));
         }
     }
     out
 }
 
-fn listed(c: &Candidate, now: Timestamp) -> Listed {
+/// What an override file is judged against on its own, in `repo`.
+fn alone<'a>(
+    repo: &Path,
+    policies: &'a Policies,
+    known: &'a [String],
+    data: &OverrideData,
+    env: &'a Environment,
+) -> overrides::Alone<'a> {
+    overrides::Alone {
+        policies,
+        known,
+        author: commit_author(repo, data.approved_head_sha.trim())
+            .map(|(n, e)| vec![n, e])
+            .unwrap_or_default(),
+        now: env.now,
+        key: env.override_key.as_deref(),
+    }
+}
+
+/// An override as `list` shows it: judged by [`overrides::alone`], the rules
+/// `validate` applies, so the two never disagree.
+fn listed(c: &Candidate, judged: &[overrides::Failure]) -> Listed {
     match c {
         Candidate::Invalid { file, error, .. } => Listed {
             path: file.clone(),
@@ -399,17 +444,11 @@ fn listed(c: &Candidate, now: Timestamp) -> Listed {
         },
         Candidate::Parsed(o) => {
             let d = &o.data;
-            let (status, problem) = if WILDCARD_SHAS.contains(&d.approved_head_sha.trim()) {
-                (
-                    "invalid",
-                    Some("approved_head_sha is a wildcard".to_string()),
-                )
-            } else {
-                match parse_time(&d.expires_at) {
-                    Ok(t) if t <= now => ("expired", None),
-                    Ok(_) => ("active", None),
-                    Err(e) => ("invalid", Some(e)),
-                }
+            let other = judged.iter().find(|f| f.kind != FailureKind::Expired);
+            let (status, problem) = match other {
+                Some(f) => ("invalid", Some(f.message.clone())),
+                None if !judged.is_empty() => ("expired", None),
+                None => ("active", None),
             };
             Listed {
                 path: o.file.clone(),
@@ -461,8 +500,12 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
     bytes.push(b'\n');
     if !args.dry_run {
         let loc = &args.location;
-        let config = crate::inputs::load_config(&request(loc)).ok();
-        let log = super::audit_store(&loc.audit, &loc.repo, config.as_ref());
+        // A broken gate.toml is refused: its audit log must not be lost.
+        let config = match crate::inputs::load_config(&request(loc)) {
+            Ok(c) => c,
+            Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+        };
+        let log = super::audit_store(&loc.audit, &loc.repo, Some(&config));
         let shown = display(&args.path);
         let old = text.text.clone();
         let path = args.path.clone();
@@ -517,57 +560,18 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         Ok(p) => p,
         Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
     };
-    let sha = data.approved_head_sha.trim();
-    if !WILDCARD_SHAS.contains(&sha.to_ascii_lowercase().as_str()) && !is_hex(sha, 40) {
-        out.problems.push(format!(
-            "approved_head_sha `{sha}` is not a full 40-hex commit id"
-        ));
-    }
-    if !is_hex(data.identity_hash.trim(), 64) {
-        out.problems.push(format!(
-            "identity_hash `{}` is not a sha256 (64 hex digits)",
-            data.identity_hash
-        ));
-    }
-    let covers = data.covers();
-    if covers.is_empty() {
-        out.problems
-            .push("leakage_types is missing or empty".into());
-    }
     let known = known_ids(&catalog);
-    for t in covers.iter().filter(|t| !known.contains(t)) {
-        out.problems.push(format!(
-            "leakage_types: unknown finding id `{t}`{}",
-            hint(t, known.iter().map(String::as_str))
-        ));
-    }
-    match policies.get(&data.scope) {
-        Err(msg) => out.problems.push(format!("scope: {msg}")),
-        Ok(policy) => {
-            // The file's own hash and commit stand in for the artifact and
-            // HEAD: only the rules that need neither can fail here.
-            let author = commit_author(&loc.repo, sha)
-                .map(|(n, e)| vec![n, e])
-                .unwrap_or_default();
-            let ctx = Context {
-                env: policy,
-                identity_hash: Some(&data.identity_hash),
-                release_commit: Some(sha),
-                now: env.now,
-                to_lift: Vec::new(),
-                author,
-                key: env.override_key.as_deref(),
-            };
-            let o = override_file::OverrideFile {
-                file: display(&args.path),
-                sha256: text.sha256,
-                value,
-                data: data.clone(),
-            };
-            out.problems
-                .extend(overrides::validate(&o, &ctx).into_iter().map(|f| f.message));
-        }
-    }
+    let o = override_file::OverrideFile {
+        file: display(&args.path),
+        sha256: text.sha256,
+        value,
+        data: data.clone(),
+    };
+    out.problems.extend(
+        overrides::alone(&o, &alone(&loc.repo, &policies, &known, &data, env))
+            .into_iter()
+            .map(|f| f.message),
+    );
     if data.leakage_types.is_none() && data.leakage_type.is_some() {
         out.warnings
             .push("`leakage_type` is deprecated; write `leakage_types: [...]`".into());

@@ -65,6 +65,10 @@ pub enum FailureKind {
     EmptyReason,
     /// `expires_at` is not after `created_at`.
     ExpiresBeforeCreated,
+    /// A field that is not what its format says (a commit id, a sha256, a
+    /// known finding id, a configured environment), judged without a
+    /// decision: see [`alone`].
+    Malformed,
 }
 
 /// One validation failure.
@@ -106,6 +110,82 @@ pub struct Context<'a> {
     pub author: Vec<String>,
     /// `$GATE_OVERRIDE_KEY`.
     pub key: Option<&'a [u8]>,
+}
+
+/// Whether `sha` binds to nothing (any case, any surrounding blanks): the one
+/// wildcard rule of `override create`, `validate`, `list` and `evaluate`.
+pub fn is_wildcard(sha: &str) -> bool {
+    WILDCARD_SHAS.contains(&sha.trim().to_ascii_lowercase().as_str())
+}
+
+/// What an override file is judged against when there is no decision
+/// (`override validate` and `override list`).
+pub struct Alone<'a> {
+    pub policies: &'a crate::policy::Policies,
+    /// Every finding id an override may name.
+    pub known: &'a [String],
+    /// Name and email of the author of the commit the file approves.
+    pub author: Vec<String>,
+    pub now: Timestamp,
+    pub key: Option<&'a [u8]>,
+}
+
+/// Every failure of `o` on its own: its fields' formats, then [`validate`]
+/// against its environment's policy with the file's own hash and commit
+/// standing in for the artifact and HEAD, so only the rules that need
+/// neither can fail. Empty when the file is valid.
+pub fn alone(o: &OverrideFile, a: &Alone) -> Vec<Failure> {
+    let d = &o.data;
+    let mut out = Vec::new();
+    let mut malformed = |message: String| {
+        out.push(Failure {
+            kind: FailureKind::Malformed,
+            message,
+        })
+    };
+    let sha = d.approved_head_sha.trim();
+    if !is_wildcard(sha) && !is_hex(sha, 40) {
+        malformed(format!(
+            "approved_head_sha `{sha}` is not a full 40-hex commit id"
+        ));
+    }
+    if !is_hex(d.identity_hash.trim(), 64) {
+        malformed(format!(
+            "identity_hash `{}` is not a sha256 (64 hex digits)",
+            d.identity_hash
+        ));
+    }
+    let covers = d.covers();
+    if covers.is_empty() {
+        malformed("leakage_types is missing or empty".into());
+    }
+    for t in covers.iter().filter(|t| !a.known.contains(t)) {
+        malformed(format!(
+            "leakage_types: unknown finding id `{t}`{}",
+            crate::inputs::suggest::hint(t, a.known.iter().map(String::as_str))
+        ));
+    }
+    match a.policies.get(&d.scope) {
+        Err(msg) => malformed(format!("scope: {msg}")),
+        Ok(policy) => {
+            let ctx = Context {
+                env: policy,
+                identity_hash: Some(&d.identity_hash),
+                release_commit: Some(sha),
+                now: a.now,
+                to_lift: Vec::new(),
+                author: a.author.clone(),
+                key: a.key,
+            };
+            out.extend(validate(o, &ctx));
+        }
+    }
+    out
+}
+
+/// Whether `s` is `len` hex digits.
+pub fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Every failure of `o` in `ctx`; empty when it is valid.
@@ -186,7 +266,7 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
         }
     }
     let sha = d.approved_head_sha.trim();
-    if WILDCARD_SHAS.contains(&sha.to_ascii_lowercase().as_str()) {
+    if is_wildcard(sha) {
         fail(
             FailureKind::WildcardSha,
             format!("approved_head_sha `{sha}` is a wildcard; an override binds to one commit"),
