@@ -115,6 +115,8 @@ use crate::policy::{Catalog, EnvPolicy, Policies, LEAKAGE_IDS};
 pub(crate) struct Setup {
     pub config: ConfigFile,
     pub catalog: Catalog,
+    /// Every environment's policy, as gate.toml and the built-ins give it.
+    pub policies: Policies,
     pub policy: EnvPolicy,
 }
 
@@ -131,6 +133,7 @@ pub(crate) fn setup(req: &Request, env: Option<&str>) -> Result<Setup, ErrorInfo
     Ok(Setup {
         config,
         catalog,
+        policies,
         policy,
     })
 }

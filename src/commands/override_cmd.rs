@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::write_atomically;
-use super::{setup, Environment};
+use super::{setup, Environment, Setup};
 use crate::cli::{
     OverrideCreateArgs, OverrideExpireArgs, OverrideListArgs, OverrideLocation,
     OverrideValidateArgs,
@@ -272,11 +272,10 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         value: serde_json::to_value(&data).unwrap_or(Value::Null),
         data: data.clone(),
     };
-    let policies = match Policies::from_config(&setup.config, &setup.catalog) {
-        Ok(p) => p,
-        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
-    };
-    let judged = overrides::alone(&made, &alone(&loc.repo, &policies, &known, &data, env));
+    let judged = overrides::alone(
+        &made,
+        &alone(&loc.repo, &setup.policies, &known, &data, env),
+    );
     if let Some(f) = judged.first() {
         return refuse(f.message.clone());
     }
@@ -369,9 +368,14 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
 pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
     const CMD: &str = "override list";
     let loc = &args.location;
-    let config = match crate::inputs::load_config(&request(loc)) {
-        Ok(c) => c,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+    let Setup {
+        config,
+        catalog,
+        policies,
+        ..
+    } = match setup(&request(loc), None) {
+        Ok(s) => s,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
     };
     let dir = overrides_dir(loc, config.overrides_dir());
     let envs: Vec<String> = match &args.env {
@@ -388,11 +392,6 @@ pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
             v.sort();
             v
         }
-    };
-    let catalog = Catalog::new(&config);
-    let policies = match Policies::from_config(&config, &catalog) {
-        Ok(p) => p,
-        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
     };
     let known = known_ids(&catalog);
     let mut out = OverrideOutcome::new(CMD);
@@ -551,14 +550,11 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
             return out;
         }
     };
-    let config = match crate::inputs::load_config(&request(loc)) {
-        Ok(c) => c,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
-    };
-    let catalog = Catalog::new(&config);
-    let policies = match Policies::from_config(&config, &catalog) {
-        Ok(p) => p,
-        Err(errors) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(errors)),
+    let Setup {
+        catalog, policies, ..
+    } = match setup(&request(loc), None) {
+        Ok(s) => s,
+        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
     };
     let known = known_ids(&catalog);
     let o = override_file::OverrideFile {

@@ -111,13 +111,7 @@ pub fn read_hashing_aside(
     mut enough: impl FnMut(&str) -> Option<usize>,
 ) -> Result<Option<HashedText>, InputError> {
     let limit = Limit::INPUT;
-    let Some(meta) = regular_file(path)? else {
-        return Ok(None);
-    };
-    if meta.len() > limit.max {
-        return Err(too_big(path, meta.len(), limit));
-    }
-    let Some(file) = open_regular(path)? else {
+    let Some((file, _)) = open_within(path, limit)? else {
         return Ok(None);
     };
     let file = Arc::new(file);
@@ -356,17 +350,23 @@ pub fn open_regular(path: &Path) -> Result<Option<File>, InputError> {
     }
 }
 
-fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, InputError> {
+/// The regular file at `path` opened, with its size, if it is under the
+/// cap; `Ok(None)` when nothing exists there.
+fn open_within(path: &Path, limit: Limit) -> Result<Option<(File, u64)>, InputError> {
     let Some(meta) = regular_file(path)? else {
         return Ok(None);
     };
     if meta.len() > limit.max {
         return Err(too_big(path, meta.len(), limit));
     }
-    let Some(file) = open_regular(path)? else {
+    Ok(open_regular(path)?.map(|f| (f, meta.len())))
+}
+
+fn read_bytes_within(path: &Path, limit: Limit) -> Result<Option<Vec<u8>>, InputError> {
+    let Some((file, len)) = open_within(path, limit)? else {
         return Ok(None);
     };
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(len as usize);
     // Bounded even when metadata lies (a FIFO, a growing file, /dev/zero).
     file.take(limit.max + 1)
         .read_to_end(&mut bytes)
