@@ -599,3 +599,56 @@ fn a_member_lock_file_judges_only_its_member() {
         "{f}"
     );
 }
+
+/// A lock file's sha256 is written wherever a digest is recorded (JSON, the
+/// audit event), whether or not it was hashed while the run went on.
+#[test]
+fn a_lock_files_digest_is_written_where_it_is_recorded() {
+    use sha2::Digest;
+    let r = layout(
+        &[
+            ("Cargo.toml", RG_CARGO),
+            ("Cargo.lock", RG_LOCK),
+            ("CHANGELOG.md", "15.2.0 (2026-07-15)\n===================\n"),
+        ],
+        "15.2.0",
+    );
+    let want = format!("{:x}", sha2::Sha256::digest(RG_LOCK.as_bytes()));
+    let digest = |inputs: &serde_json::Value| {
+        inputs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file"] == "Cargo.lock")
+            .map(|i| i["sha256"].clone())
+    };
+    let run = check(
+        &r,
+        &["--env", "preprod", "--ci-status", "success", "--json"],
+    );
+    assert_eq!(
+        digest(&run.json()["inputs"]),
+        Some(want.clone().into()),
+        "{}",
+        run.stdout
+    );
+    // The text report writes none; the audit event it records does.
+    let log = r.path().join("audit.jsonl");
+    let log_arg = log.to_str().unwrap();
+    let run = check(
+        &r,
+        &[
+            "--env",
+            "preprod",
+            "--ci-status",
+            "success",
+            "--audit-log",
+            log_arg,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains(&want), "{}", run.stdout);
+    let line = std::fs::read_to_string(&log).unwrap();
+    let event: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(digest(&event["inputs"]), Some(want.into()), "{line}");
+}

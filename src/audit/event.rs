@@ -51,7 +51,7 @@ pub fn from_decision(d: &Decision, actor: &str, now: jiff::Timestamp) -> Map<Str
             "reason": o.reason, "expires_at": o.expires_at, "leakage_types": o.leakage_types,
         })),
         "actor": used.and_then(|o| o.approved_by.first().cloned()).unwrap_or_else(|| actor.to_string()),
-        "inputs": d.inputs.iter().map(|i| json!({"file": i.file, "sha256": i.sha256})).collect::<Vec<_>>(),
+        "inputs": d.inputs.iter().map(|i| json!({"file": i.file, "sha256": i.sha256.get()})).collect::<Vec<_>>(),
         "error": d.error.as_ref().map(|e| e.message.clone()),
         "tool": tool(),
     });

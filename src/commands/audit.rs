@@ -117,6 +117,7 @@ fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {
         ci_status: None,
         release_commit: None,
         package: None,
+        hash_eagerly: false,
     };
     let config = if a.log.is_some() && a.config.is_none() {
         load_config(&req).ok()

@@ -10,8 +10,15 @@ use crate::inputs::Request;
 /// returns the decision. Never panics on input; any input or usage problem
 /// is a NO-GO with exit 2 and the error set.
 pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
-    let req = Request::from_project(&args.project, env, None);
+    let mut req = Request::from_project(&args.project, env, None);
     let setup = setup(&req, args.env.as_deref());
+    if let Ok(s) = &setup {
+        // The text report shows no digest: hash only what JSON or the
+        // audit event will write.
+        req.hash_eagerly = args.output.format() == crate::cli::DecisionFormat::Json
+            || super::audit_store(&args.project.audit, &args.project.repo, Some(&s.config))
+                .is_some();
+    }
     let d = match &setup {
         Ok(s) => decide(&req, args, s),
         Err(e) => Decision::check_error(args.env.clone(), e.clone()),

@@ -111,7 +111,7 @@ fn decide(
     if let Some(a) = &artifact {
         d.inputs.push(InputDigest {
             file: a.file.clone(),
-            sha256: a.sha256.clone(),
+            sha256: a.sha256.clone().into(),
         });
     }
     describe(&mut d, &inputs, setup);
@@ -119,7 +119,7 @@ fn decide(
         if let Candidate::Parsed(o) = c {
             d.inputs.push(InputDigest {
                 file: o.file.clone(),
-                sha256: o.sha256.clone(),
+                sha256: o.sha256.clone().into(),
             });
         }
     }

@@ -231,7 +231,7 @@ pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, setup: &Setup) {
     d.inputs
         .extend(inputs.digests.iter().map(|(file, sha256)| InputDigest {
             file: file.clone(),
-            sha256: sha256.get().to_string(),
+            sha256: sha256.clone(),
         }));
     d.warnings.extend(manifest_warnings(inputs, setup));
     d.warnings.extend(inputs.warnings.iter().cloned());

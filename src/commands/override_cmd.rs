@@ -93,6 +93,7 @@ fn request(loc: &OverrideLocation) -> Request {
         ci_status: None,
         release_commit: None,
         package: None,
+        hash_eagerly: false,
     }
 }
 

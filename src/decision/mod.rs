@@ -115,7 +115,11 @@ impl ErrorInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InputDigest {
     pub file: String,
-    pub sha256: String,
+    /// Computed on another thread while the run goes on; it is waited for
+    /// only where it is written (JSON, JUnit, the audit event), so a text
+    /// report that shows no digest never waits for one.
+    #[schemars(with = "String")]
+    pub sha256: crate::inputs::file::Sha256Hex,
 }
 
 /// The decision record (`--format json` prints exactly this).

@@ -91,9 +91,11 @@ fn not_utf8(path: &Path, bytes: &[u8], e: std::str::Utf8Error) -> InputError {
     )
 }
 
-/// A text file whose sha256 is taken on another thread, which reads the
-/// file again in small blocks, while the caller reads as much of the text as
-/// it needs: so a large lock file's hash costs the run little.
+/// A text file whose sha256 is taken from a second read of the file in
+/// small blocks, when it is asked for or on another thread once started
+/// ([`Sha256Hex::start`]), while the caller reads as much of the text as it
+/// needs: so a large lock file's hash costs the run little,
+/// and nothing where no digest is written.
 pub struct HashedText {
     /// The text read (without a byte-order mark): all of it, or the prefix
     /// `enough` asked for.
@@ -115,7 +117,7 @@ pub fn read_hashing_aside(
         return Ok(None);
     };
     let file = Arc::new(file);
-    let sha256 = Sha256Hex::spawn(Arc::clone(&file), limit.max);
+    let sha256 = Sha256Hex::later(Arc::clone(&file), limit.max);
     let mut bytes: Vec<u8> = Vec::new();
     let mut block = vec![0u8; 1 << 16];
     let mut checked = 0; // bytes known to be UTF-8
@@ -185,19 +187,32 @@ impl Sha256Hex {
         }))
     }
 
-    /// The sha256 of `file`'s bytes (up to `max` and one), read in blocks on
-    /// another thread.
-    fn spawn(file: Arc<File>, max: u64) -> Self {
-        let for_job = Arc::clone(&file);
-        let job = std::thread::Builder::new()
-            .name("sha256".into())
-            .spawn(move || hash_file(&for_job, max))
-            .ok();
+    /// The sha256 of `file`'s bytes (up to `max` and one), computed when it
+    /// is first asked for, or on another thread from [`Sha256Hex::start`].
+    fn later(file: Arc<File>, max: u64) -> Self {
         Sha256Hex(Arc::new(Pending {
             hex: OnceLock::new(),
-            job: Mutex::new(job),
+            job: Mutex::new(None),
             file: Some((file, max)),
         }))
+    }
+
+    /// Starts hashing on another thread, reading in blocks while the run
+    /// goes on; does nothing when the digest is known or already underway.
+    pub fn start(&self) {
+        let (Some((file, max)), None) = (&self.0.file, self.0.hex.get()) else {
+            return;
+        };
+        let Ok(mut job) = self.0.job.lock() else {
+            return;
+        };
+        if job.is_none() {
+            let (file, max) = (Arc::clone(file), *max);
+            *job = std::thread::Builder::new()
+                .name("sha256".into())
+                .spawn(move || hash_file(&file, max))
+                .ok();
+        }
     }
 
     /// The hex digest, waiting for its thread if it is still hashing.
@@ -248,6 +263,12 @@ impl PartialEq for Sha256Hex {
 }
 
 impl Eq for Sha256Hex {}
+
+impl serde::Serialize for Sha256Hex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.get())
+    }
+}
 
 impl From<String> for Sha256Hex {
     fn from(hex: String) -> Self {
@@ -442,6 +463,11 @@ mod tests {
             &some.text[some.text.len() - 5..]
         );
         assert_eq!(some.sha256.get(), whole);
+        // Started on its thread, or asked for first: the same digest.
+        let started = read_hashing_aside(&p, |t| t.find("stop")).unwrap().unwrap();
+        started.sha256.start();
+        started.sha256.start();
+        assert_eq!(started.sha256.get(), whole);
         assert!(read_hashing_aside(&dir.path().join("none"), |_| None)
             .unwrap()
             .is_none());

@@ -173,8 +173,9 @@ pub fn load(root: &Path) -> Result<Vec<LockFile>, InputError> {
     let mut index: Option<Option<(git2::Index, String)>> = None;
     for kind in KINDS {
         let path = root.join(kind.file());
-        // Hashed on another thread while it is read and parsed, and the run
-        // goes on; of pnpm-lock.yaml only `importers` is read.
+        // Hashed apart from this read, when its digest is wanted (see
+        // `Request::hash_eagerly`); of pnpm-lock.yaml only `importers` is
+        // read here.
         let f = if *kind == LockKind::Pnpm {
             let mut end = ImportersEnd::default();
             read_hashing_aside(&path, |text| end.find(text))?

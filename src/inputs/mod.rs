@@ -69,6 +69,10 @@ pub struct Request {
     /// The release commit, when one was resolved: release tags are looked
     /// for there rather than at HEAD.
     pub release_commit: Option<String>,
+    /// The input digests will be written (JSON, an audit event): large
+    /// files are hashed on another thread while the run goes on. Otherwise
+    /// they are hashed only if asked for.
+    pub hash_eagerly: bool,
 }
 
 impl Request {
@@ -85,6 +89,7 @@ impl Request {
             package: p.package.clone(),
             ci_status: env.ci_status(p.ci_status.as_deref()),
             release_commit,
+            hash_eagerly: true,
         }
     }
 }
@@ -243,6 +248,9 @@ impl Inputs {
                 want_project_versions,
                 needs.project_deps,
             )?;
+            if req.hash_eagerly {
+                p.digests.iter().for_each(|(_, d)| d.start());
+            }
             inputs.digests.extend(p.digests.iter().cloned());
             if inputs.version.is_none() {
                 inputs.version = project_version(
