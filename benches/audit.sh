@@ -2,17 +2,19 @@
 # The audit log at scale, against references measured on the same machine in
 # the same run:
 #
-#   bash benches/audit.sh [EVENTS]        # EVENTS defaults to 1,000,000
+#   bash benches/audit.sh [EVENTS [LINE]]  # 1,000,000 events of ~765 bytes
 #
-# 1. `gate audit verify` on a log of EVENTS events (~350 bytes a line),
-#    against OpenSSL's SHA-256 hashing blocks of the log's mean line length
-#    (`openssl speed`). Target: at least half of OpenSSL's throughput.
+# 1. `gate audit verify` on a log of EVENTS events (lines of about LINE
+#    bytes, padded with a warning), against one thread of OpenSSL's SHA-256
+#    hashing blocks of the log's mean line length (`openssl speed`).
+#    Target: at least 0.8x of that single-thread throughput.
 # 2. One append (`gate check --audit-log`) to that log, against one append to
 #    an empty log. Target: at most 1.5x.
 # Needs hyperfine and openssl (Debian packages; installed when run as root).
 set -euo pipefail
 
 events=${1:-1000000}
+line=${2:-765}
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,16 +29,18 @@ gate="$here/target/release/gate"
 
 # The log, chained exactly as gate (and llm-leash) canonicalise: sorted keys,
 # no whitespace, UTF-8 as is.
-python3 - "$work/big.jsonl" "$events" <<'PY'
+python3 - "$work/big.jsonl" "$events" "$line" <<'PY'
 import hashlib, json, sys
-path, n = sys.argv[1], int(sys.argv[2])
+path, n, line = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 prev = "0" * 64
+# An event with an empty warning is about 421 bytes; the rest is its text.
+pad = ["w" * (line - 421)] if line > 421 else []
 with open(path, "w", encoding="utf-8") as f:
     for i in range(n):
         ev = {"seq": i, "prev_hash": prev, "ts": f"2026-11-21T08:{i // 60 % 60:02d}:{i % 60:02d}.000000Z",
               "event_type": "PROMOTION_ALLOWED", "command": "evaluate", "decision": "ALLOW", "exit_code": 0,
               "env": ("staging", "preprod", "prod")[i % 3], "sha": f"{i:040x}", "actor": "ci",
-              "leakage_types": [], "tool": "gate 0.1.0"}
+              "leakage_types": [], "tool": "gate 0.1.0", "warnings": pad}
         body = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         prev = ev["hash"] = hashlib.sha256(body.encode()).hexdigest()
         f.write(json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n")
@@ -70,8 +74,8 @@ ossl_mbs = float(open(sys.argv[2]).read().split()[-1].rstrip("k")) * 1000 / 1e6
 per_line = json.load(open(sys.argv[5]))["results"][0]
 line_mbs = size / per_line["median"] / 1e6
 print(f"verify: gate {gate_mbs:.0f} MB/s ({v['median']:.2f} s median); "
-      f"openssl speed sha256 at the mean line length {ossl_mbs:.0f} MB/s, ratio {gate_mbs / ossl_mbs:.2f}; "
-      f"OpenSSL sha256 of each line of the file {line_mbs:.0f} MB/s, ratio {gate_mbs / line_mbs:.2f} (target >= 0.5)")
+      f"openssl speed sha256 (one thread) at the mean line length {ossl_mbs:.0f} MB/s, ratio {gate_mbs / ossl_mbs:.2f} (target >= 0.8); "
+      f"OpenSSL sha256 of each line of the file {line_mbs:.0f} MB/s, ratio {gate_mbs / line_mbs:.2f}")
 a = {x["command"]: x for x in json.load(open(sys.argv[3]))["results"]}
 big, small = a["append to the big log"], a["append to an empty log"]
 print(f"append: big log {big['median'] * 1000:.2f} ms, empty log {small['median'] * 1000:.2f} ms; "

@@ -6,7 +6,8 @@
 #   bash benches/evaluate_vs_governor.sh
 #
 # Targets: gate at least 20x faster than release-governor; the 10,000-check
-# artifact evaluated in under 50 ms. Needs hyperfine (Debian) and installs
+# artifact evaluated in under 50 ms; evaluate on a 200-check artifact within
+# 1.5x of `gate --version` (median, same run). Needs hyperfine (Debian) and installs
 # llm-release-governor from PyPI when it is missing.
 set -euo pipefail
 
@@ -34,6 +35,24 @@ hyperfine -N -i --warmup 3 --min-runs 20 --export-json "$work/one.json" \
   -n "release-governor evaluate" "release-governor evaluate --locc-artifact $art --env staging --sha $sha" \
   -n "gate evaluate" "$gate evaluate --repo $work --locc-artifact $art --env staging --sha $sha --ci-status success"
 
+# What evaluate costs beyond starting the process: the 200-check artifact
+# (checks form, every check with a reason and a diff), against
+# `gate --version`, in the same run.
+python3 - "$work/c200.json" <<'PY'
+import json, sys
+checks = []
+for i in range(200):
+    hold = i % 10 == 0
+    checks.append({"name": f"contract_check_{i:03d}", "result": "HOLD" if hold else "PASS",
+                   "reasons": [f"check {i}: wording drifted from snapshot for prompt template {i}"],
+                   "diffs": [{"field": f"response.body.field_{i}", "change_type": "value_changed"}]})
+json.dump({"version": "1.1.0", "status": "HOLD", "checks": checks}, open(sys.argv[1], "w"), indent=2)
+PY
+echo "== 200 checks ($(du -h "$work/c200.json" | cut -f1)): gate evaluate vs gate --version"
+hyperfine -N -i --warmup 10 --runs 300 --export-json "$work/c200-run.json" \
+  -n "gate --version" "$gate --version" \
+  -n "gate evaluate" "$gate evaluate --repo $work --locc-artifact $work/c200.json --env staging --sha $sha --ci-status success"
+
 python3 - "$work/big.json" <<'PY'
 import json, sys
 checks = []
@@ -48,8 +67,12 @@ hyperfine -N -i --warmup 3 --min-runs 20 --export-json "$work/big-run.json" \
   -n "release-governor evaluate" "release-governor evaluate --locc-artifact $work/big.json --env staging --sha $sha" \
   -n "gate evaluate" "$gate evaluate --repo $work --locc-artifact $work/big.json --env staging --sha $sha --ci-status success"
 
-python3 - "$work/one.json" "$work/big-run.json" <<'PY'
+python3 - "$work/one.json" "$work/big-run.json" "$work/c200-run.json" <<'PY'
 import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[3]))["results"]}
+g, v = r["gate evaluate"], r["gate --version"]
+print(f"200 checks: gate evaluate {g['median'] * 1000:.2f} ms, gate --version {v['median'] * 1000:.2f} ms; "
+      f"{g['median'] / v['median']:.2f}x (median; target <= 1.5)")
 for name, path in (("one artifact", sys.argv[1]), ("10,000 checks", sys.argv[2])):
     r = {x["command"]: x for x in json.load(open(path))["results"]}
     g, p = r["gate evaluate"], r["release-governor evaluate"]

@@ -114,6 +114,34 @@ struct Fields {
     hash_member: Option<(Range<usize>, bool, bool)>,
 }
 
+/// Where the plain run at the start of `b` ends: at the first `"`, `\\` or
+/// control character (below 0x20), else at `b`'s end. Eight bytes are tested
+/// at a time with word arithmetic (a byte equal to one of them, or below
+/// 0x20, sets its top bit); only the word that holds one is walked byte by
+/// byte. Bytes from 0x80 up never match.
+#[inline]
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = u64::from_le_bytes([0x80; 8]);
+    let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let (q, s) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
+        let hit = (q.wrapping_sub(ONES) & !q)
+            | (s.wrapping_sub(ONES) & !s)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        if hit & TOPS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| special(c))
+        .unwrap_or(b.len() - i)
+}
+
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
@@ -203,20 +231,8 @@ impl Scanner<'_> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            // The common case: plain bytes up to the closing quote, found
-            // with memchr; the span skipped must hold no control character.
-            // Short strings (most keys) end within a few bytes: look there
-            // first, and hand longer ones to memchr.
-            let rest = &self.b[self.i..];
-            let near = rest.len().min(16);
-            let stop = match rest[..near].iter().position(|&c| c == b'"' || c == b'\\') {
-                Some(p) => p,
-                None => memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len()),
-            };
-            match rest[..stop].iter().position(|&c| c < 0x20) {
-                Some(bad) => self.i += bad,
-                None => self.i += stop,
-            }
+            // The common case: plain bytes up to the closing quote.
+            self.i += plain_run(&self.b[self.i..]);
             match self.peek() {
                 Some(b'"') => {
                     self.i += 1;
@@ -393,6 +409,34 @@ mod tests {
         } else {
             format!(r#"{{"a":[1,{{"x":"é\n"}}],"hash":"{H}","prev_hash":"{Z}","seq":12}}"#)
         }
+    }
+
+    #[test]
+    fn a_plain_run_ends_at_the_first_quote_backslash_or_control_character() {
+        for len in [0, 1, 7, 8, 9, 16, 33, 100] {
+            let plain: Vec<u8> = (0..len)
+                .map(|i| [b'a', 0x7f, 0xc3, 0xa9, b' '][i % 5])
+                .collect();
+            assert_eq!(plain_run(&plain), len, "{len}");
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut b = plain.clone();
+                    b[at] = stop;
+                    // A second stop after the first, in the same word.
+                    if at + 1 < len {
+                        b[at + 1] = 0x01;
+                    }
+                    assert_eq!(plain_run(&b), at, "{len} {at} {stop:#x}");
+                }
+            }
+        }
+        let long = format!(
+            "{{\"hash\":\"{H}\",\"prev_hash\":\"{Z}\",\"s\":\"{}\u{1}\",\"seq\":0}}",
+            "x".repeat(40)
+        );
+        assert!(parse(long.as_bytes())
+            .unwrap_err()
+            .contains("control character 0x01"));
     }
 
     #[test]

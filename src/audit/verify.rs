@@ -23,8 +23,9 @@
 //! (`--expect-head SEQ:HASH`, from `gate audit head`). Without one the
 //! result is "intact, unanchored".
 //!
-//! Lines are checked in parallel (each line's hash depends on that line
-//! only); the links between them are then walked in order.
+//! Lines are checked in parallel, a chunk of the file at a time (each
+//! line's hash depends on that line only); the links between them are
+//! walked in order as the chunks come in.
 
 use std::fs::File;
 
@@ -440,12 +441,13 @@ fn check_range(
     aligned: bool,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<Part> {
-    const LOOKAHEAD: u64 = 64 * 1024;
+    // Enough to finish the last line in the same read, most of the time.
+    let lookahead = (end - start).clamp(256, 64 * 1024) as usize;
     let limit = super::file::MAX_LINE;
     // One byte before the range tells whether `start` is a line start.
     let base = if aligned { start } else { start - 1 };
     // `buf` is reused across rounds: only its first `filled` bytes count.
-    let want = (end.saturating_add(LOOKAHEAD).min(len) - base) as usize;
+    let want = (end.saturating_add(lookahead as u64).min(len) - base) as usize;
     if buf.len() < want {
         buf.resize(want, 0);
     }
@@ -479,12 +481,23 @@ fn check_range(
                 break;
             }
             None => {
-                // The last line runs past what was read: read on.
-                let more = ((limit as u64) + 1).min(len - base - filled as u64) as usize;
+                // The last line runs past what was read: read on, as much
+                // again as the line so far (so a long line costs few reads),
+                // up to the limit.
+                let more = ((filled - q).max(lookahead) as u64)
+                    .min(limit as u64 + 1)
+                    .min(len - base - filled as u64) as usize;
                 if buf.len() < filled + more {
                     buf.resize(filled + more, 0);
                 }
-                filled += read_at(file, &mut buf[filled..filled + more], base + filled as u64)?;
+                match read_at(file, &mut buf[filled..filled + more], base + filled as u64)? {
+                    // The file was cut while it was read: its end is here.
+                    0 => {
+                        part.torn = Some((filled - q) as u64);
+                        break;
+                    }
+                    n => filled += n,
+                }
             }
         }
     }
@@ -492,9 +505,122 @@ fn check_range(
     Ok(part)
 }
 
+/// The file is cut into chunks of this many bytes; a chunk's lines are those
+/// that start in it.
+const CHUNK: u64 = 8 << 20;
+
+/// Checks the lines of `file` on `workers` threads, a chunk at a time, and
+/// walks them in order on this one as the chunks come in, so walking and
+/// checking overlap and no thread waits for a round to end. Returns the
+/// length of a torn last line (0 if none). The workers stop once the walk
+/// has found a problem; at most a few chunks are held waiting for an earlier
+/// one.
+fn check_in_parallel(
+    file: &File,
+    keys: &Keyring,
+    (len, chunk): (u64, u64),
+    workers: usize,
+    walk: &mut Walk,
+) -> std::io::Result<u64> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Condvar, Mutex};
+    let chunks = len.div_ceil(chunk);
+    let next = AtomicU64::new(0);
+    // The chunk the walk waits for; no worker starts one more than
+    // `ahead` chunks past it.
+    let walked = (Mutex::new(0u64), Condvar::new());
+    let set_walked = |to: u64| {
+        *walked.0.lock().unwrap_or_else(|e| e.into_inner()) = to;
+        walked.1.notify_all();
+    };
+    let ahead = 2 * workers as u64;
+    std::thread::scope(|scope| {
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(u64, std::io::Result<Part>)>(ahead as usize);
+        for _ in 0..workers {
+            let (tx, next, walked) = (tx.clone(), &next, &walked);
+            scope.spawn(move || {
+                let mut buf = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= chunks {
+                        return;
+                    }
+                    let (lock, moved) = walked;
+                    let at = lock.lock().unwrap_or_else(|e| e.into_inner());
+                    drop(moved.wait_while(at, |w| k >= *w + ahead));
+                    let range = (k * chunk, ((k + 1) * chunk).min(len));
+                    // A worker that failed sends an error, so the walk
+                    // never waits for a chunk that will not come.
+                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_range(file, keys, range, len, k == 0, &mut buf)
+                    }))
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a verify worker failed")));
+                    if tx.send((k, part)).is_err() {
+                        return; // the walk has stopped
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut want = 0u64;
+        let mut result = Ok(0u64);
+        'walk: for (k, part) in rx.iter() {
+            waiting.insert(k, part);
+            while let Some(part) = waiting.remove(&want) {
+                want += 1;
+                set_walked(want);
+                let part = match part {
+                    Ok(p) => p,
+                    Err(e) => {
+                        result = Err(e);
+                        break 'walk;
+                    }
+                };
+                for c in part.checked {
+                    walk.step(c);
+                    if walk.report.problem.is_some() {
+                        break 'walk;
+                    }
+                }
+                if part.too_long {
+                    let line = walk.line + 1;
+                    walk.stop(
+                        Class::Tampered,
+                        line,
+                        None,
+                        format!("a line longer than {} bytes", super::file::MAX_LINE),
+                    );
+                    break 'walk;
+                }
+                if let Some(t) = part.torn {
+                    result = Ok(t);
+                    break 'walk;
+                }
+            }
+        }
+        // Dropping the receiver stops the workers at their next chunk; the
+        // one waiting to start sees the count move on.
+        drop(rx);
+        set_walked(u64::MAX - ahead);
+        result
+    })
+}
+
 /// Verifies the log at `path`. An unreadable log is an error; a broken one
 /// is a report with a problem.
 pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Report, InputError> {
+    verify_in_chunks(path, keys, anchor, CHUNK)
+}
+
+/// [`verify`], cutting the file into chunks of `chunk` bytes.
+fn verify_in_chunks(
+    path: &Path,
+    keys: &Keyring,
+    anchor: Option<&Anchor>,
+    chunk: u64,
+) -> Result<Report, InputError> {
     let file = crate::inputs::file::open_regular(path)?
         .ok_or_else(|| InputError::file(path, "not found; expected an audit log"))?;
     let workers = std::thread::available_parallelism()
@@ -518,75 +644,12 @@ pub fn verify(path: &Path, keys: &Keyring, anchor: Option<&Anchor>) -> Result<Re
         anchor_seen: false,
         head_seq: None,
     };
-    // Each round, the workers split the next span of the file; each reads
-    // its own range, so reading is as parallel as hashing.
-    const SPAN: u64 = 16 << 20;
     let len = file
         .metadata()
         .map_err(|e| crate::inputs::file::io_error(path, &e))?
         .len();
-    let mut off = 0u64;
-    let mut torn = 0u64;
-    let mut buffers: Vec<Vec<u8>> = (0..workers).map(|_| Vec::new()).collect();
-    while off < len && walk.report.problem.is_none() {
-        let end = (off + SPAN * workers as u64).min(len);
-        let bounds: Vec<(u64, u64)> = (0..workers as u64)
-            .map(|w| {
-                (
-                    off + (end - off) * w / workers as u64,
-                    off + (end - off) * (w + 1) / workers as u64,
-                )
-            })
-            .filter(|(s, e)| s < e)
-            .collect();
-        let file = &file;
-        let parts: Vec<std::io::Result<Part>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = bounds
-                .iter()
-                .zip(buffers.iter_mut())
-                .enumerate()
-                .map(|(i, (&range, buf))| {
-                    scope.spawn(move || check_range(file, keys, range, len, i == 0, buf))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("a verify worker failed")))
-                })
-                .collect()
-        });
-        for part in parts {
-            let part = part.map_err(|e| crate::inputs::file::io_error(path, &e))?;
-            for c in part.checked {
-                walk.step(c);
-                if walk.report.problem.is_some() {
-                    break;
-                }
-            }
-            if walk.report.problem.is_some() {
-                break;
-            }
-            if part.too_long {
-                let line = walk.line + 1;
-                walk.stop(
-                    Class::Tampered,
-                    line,
-                    None,
-                    format!("a line longer than {} bytes", super::file::MAX_LINE),
-                );
-                break;
-            }
-            if let Some(t) = part.torn {
-                torn = t;
-            }
-            off = part.next.max(off);
-        }
-        if torn > 0 {
-            break;
-        }
-    }
+    let torn = check_in_parallel(&file, keys, (len, chunk), workers, &mut walk)
+        .map_err(|e| crate::inputs::file::io_error(path, &e))?;
     let torn = if walk.report.problem.is_none() {
         torn
     } else {
@@ -626,7 +689,26 @@ mod tests {
         let mut text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
         text.push_str(tail);
         std::fs::write(&p, text).unwrap();
-        verify(&p, keys, anchor).unwrap()
+        in_every_chunking(&p, keys, anchor)
+    }
+
+    /// The report, which must not depend on where the file is cut into
+    /// chunks: lines that cross a cut, chunks with no line start, many
+    /// chunks in flight.
+    pub(super) fn in_every_chunking(
+        p: &std::path::Path,
+        keys: &Keyring,
+        anchor: Option<&Anchor>,
+    ) -> Report {
+        let whole = verify(p, keys, anchor).unwrap();
+        for chunk in [64, 301] {
+            assert_eq!(
+                verify_in_chunks(p, keys, anchor, chunk).unwrap(),
+                whole,
+                "chunks of {chunk} bytes"
+            );
+        }
+        whole
     }
 
     fn problem(lines: &[String]) -> (Class, u64) {
@@ -967,7 +1049,7 @@ mod properties {
             lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
         )
         .unwrap();
-        verify(&p, &Keyring::default(), anchor).unwrap()
+        super::tests::in_every_chunking(&p, &Keyring::default(), anchor)
     }
 
     #[derive(Debug, Clone)]

@@ -8,10 +8,10 @@
 //!    "diffs": [{"field", "change_type", "baseline_value",
 //!    "candidate_value"}], "candidate_path", "snapshot_path", "timestamp"}`
 //!
-//! The file is parsed twice from its text: once into a JSON tree that keeps
-//! every number's digits (for the identity hash), once into typed values
-//! (so a wrong type or an unknown status is reported at its line and
-//! column). Anything else is an error that names both accepted forms.
+//! The file is parsed once into a JSON tree that keeps every number's
+//! digits (for the identity hash), and the typed values are read from that
+//! tree; where they cannot be, the text is read again into the typed form,
+//! so a wrong type or an unknown status is reported at its line and column. Anything else is an error that names both accepted forms.
 
 use std::path::Path;
 
@@ -230,7 +230,7 @@ impl LoccArtifact {
             InputError::at(path, e.line(), e.column(), format!("{msg}{hint}"))
         };
         let mut tree: Value = serde_json::from_str(text).map_err(located)?;
-        let Some(obj) = tree.as_object_mut() else {
+        let Some(obj) = tree.as_object() else {
             return Err(InputError::file(
                 path,
                 format!("is a JSON {}, not an object; {FORMS}", kind_of(&tree)),
@@ -252,10 +252,16 @@ impl LoccArtifact {
                 ))
             }
         };
-        let mut artifact =
+        if let (LoccForm::Report, Some(obj)) = (form, tree.as_object_mut()) {
+            for k in VOLATILE_FIELDS {
+                obj.remove(*k);
+            }
+        }
+        let identity_hash = pyjson::identity_hash(&tree, text.len());
+        let artifact =
             match form {
                 LoccForm::Checks => {
-                    let c: ChecksForm = serde_json::from_str(text).map_err(located)?;
+                    let c: ChecksForm = typed(tree, text).map_err(located)?;
                     let mut reasons = Vec::new();
                     let mut diffs = Vec::new();
                     let checks = c.checks.len();
@@ -281,11 +287,11 @@ impl LoccArtifact {
                         reasons,
                         diffs,
                         checks,
-                        identity_hash: String::new(),
+                        identity_hash,
                     }
                 }
                 LoccForm::Report => {
-                    let r: ReportForm = serde_json::from_str(text).map_err(located)?;
+                    let r: ReportForm = typed(tree, text).map_err(located)?;
                     let mut reasons: Vec<Reason> = r
                         .reasons
                         .into_iter()
@@ -316,18 +322,19 @@ impl LoccArtifact {
                         reasons,
                         diffs,
                         checks: 0,
-                        identity_hash: String::new(),
+                        identity_hash,
                     }
                 }
             };
-        if form == LoccForm::Report {
-            for k in VOLATILE_FIELDS {
-                obj.remove(*k);
-            }
-        }
-        artifact.identity_hash = pyjson::identity_hash(&tree);
         Ok(artifact)
     }
+}
+
+/// The typed form, taken from the tree already parsed (its strings move, not
+/// copied); where that fails, read from the text again, whose error has the
+/// line and column.
+fn typed<T: serde::de::DeserializeOwned>(tree: Value, text: &str) -> Result<T, serde_json::Error> {
+    T::deserialize(tree).or_else(|_| serde_json::from_str(text))
 }
 
 impl DiffEntry {
