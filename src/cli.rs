@@ -60,18 +60,7 @@ pub struct SchemaArgs {
     pub which: Option<SchemaKind>,
 }
 
-/// The schemas `gate schema` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemaKind {
-    /// release.yaml
-    ReleaseYaml,
-    /// gate.toml
-    GateToml,
-    /// An override file
-    Override,
-    /// The decision JSON (`--format json`)
-    Decision,
-}
+pub use crate::report::schema::SchemaKind;
 
 /// `gate completions`.
 #[derive(Debug, Args)]

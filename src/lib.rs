@@ -16,6 +16,13 @@
 //! - [`report`]: text and JSON renderings;
 //! - [`commands`]: each command wires the pipeline together.
 //!
+//! Beneath them all, [`model`] holds the vocabulary every stage shares
+//! (findings, actions, what a check needs, the audit receipt), and
+//! [`outcome`] what the override and audit commands did, for the reports.
+//! No stage imports a later one: inputs, findings, policy, overrides and
+//! decision never import commands, cli or report, and report imports no
+//! command.
+//!
 //! The library never prints; [`run`] returns what to print and the exit code.
 
 #![forbid(unsafe_code)]
@@ -28,6 +35,8 @@ pub mod decision;
 pub mod findings;
 pub mod identity;
 pub mod inputs;
+pub mod model;
+pub mod outcome;
 pub mod overrides;
 pub mod policy;
 pub mod report;

@@ -70,13 +70,7 @@ impl Tail {
     }
 }
 
-/// Where an event landed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Appended {
-    pub log: String,
-    pub seq: u64,
-    pub hash: String,
-}
+pub use crate::model::Appended;
 
 fn io(path: &Path, what: &str, e: std::io::Error) -> InputError {
     InputError::file(path, format!("{what}: {e}"))

@@ -1,14 +1,12 @@
 //! `gate audit verify | show | export | report | head | repair`.
 
-use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::Environment;
-use crate::audit::file::{Appended, Tail};
+use crate::audit::file::Tail;
 use crate::audit::verify::{verify as verify_log, Anchor, Class, Problem, Report};
 use crate::audit::Store;
 use crate::cli::{
@@ -19,94 +17,7 @@ use crate::decision::ErrorInfo;
 use crate::inputs::error::InputError;
 use crate::inputs::override_file::parse_time;
 use crate::inputs::{display, load_config, Request};
-
-/// What an audit command found, for either report format.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditOutcome {
-    /// `audit verify`, `audit head`, ...
-    pub command: &'static str,
-    pub exit_code: u8,
-    pub log: Option<String>,
-    /// `intact, anchored`, `intact, unanchored`, or `broken`.
-    pub status: Option<String>,
-    /// `verify` and `report`: the chain's state.
-    pub verify: Option<Report>,
-    /// `head`: the anchor to keep.
-    pub head: Option<Anchor>,
-    /// `show`: the events.
-    pub events: Vec<Value>,
-    /// `report`: the evidence summary.
-    pub summary: Option<Summary>,
-    /// `repair`: what was moved aside and the event recorded.
-    pub repaired: Option<Repaired>,
-    /// `adopt-key`: the AUDIT_KEY_ADOPTED event recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub adopted: Option<Appended>,
-    pub error: Option<ErrorInfo>,
-    pub warnings: Vec<String>,
-}
-
-/// What `repair` did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Repaired {
-    /// Where the torn bytes were moved; `None` when the last line was
-    /// completed instead.
-    pub side_file: Option<String>,
-    pub bytes: u64,
-    /// A whole last event that only lacked its newline, completed in place.
-    pub completed_seq: Option<u64>,
-    pub event: Appended,
-}
-
-/// The evidence summary of `gate audit report`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    pub first: Option<String>,
-    pub last: Option<String>,
-    pub events: u64,
-    /// env → decision (or event type) → count.
-    pub per_env: BTreeMap<String, BTreeMap<String, u64>>,
-    pub overrides_used: Vec<OverrideUse>,
-}
-
-/// One promotion an override lifted.
-#[derive(Debug, Clone, Serialize)]
-pub struct OverrideUse {
-    pub ts: Option<String>,
-    pub env: Option<String>,
-    pub sha: Option<String>,
-    pub path: Option<String>,
-    pub approved_by: Vec<String>,
-    pub reason: Option<String>,
-    pub expires_at: Option<String>,
-}
-
-impl AuditOutcome {
-    fn new(command: &'static str, log: Option<String>) -> Self {
-        Self {
-            command,
-            exit_code: 0,
-            log,
-            status: None,
-            verify: None,
-            head: None,
-            events: Vec::new(),
-            summary: None,
-            repaired: None,
-            adopted: None,
-            error: None,
-            warnings: Vec::new(),
-        }
-    }
-
-    fn failed(command: &'static str, error: ErrorInfo) -> Self {
-        Self {
-            exit_code: 2,
-            error: Some(error),
-            ..Self::new(command, None)
-        }
-    }
-}
+use crate::outcome::{AuditOutcome, OverrideUse, Repaired, Summary};
 
 /// The log these flags name: a file, or a git ref (`git:refs/gate/audit`).
 fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {

@@ -10,7 +10,7 @@ use crate::inputs::Request;
 /// returns the decision. Never panics on input; any input or usage problem
 /// is a NO-GO with exit 2 and the error set.
 pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
-    let mut req = Request::from_project(&args.project, env, None);
+    let mut req = super::project_request(&args.project, env);
     let setup = setup(&req, args.env.as_deref());
     if let Ok(s) = &setup {
         // The text report shows no digest: hash only what JSON or the

@@ -20,7 +20,7 @@ use crate::overrides::{self, Context};
 /// Evaluates a promotion and returns the decision; writes `--decision-out`
 /// unless `--dry-run`.
 pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
-    let req = Request::from_project(&args.project, env, None);
+    let req = super::project_request(&args.project, env);
     let setup = setup(&req, Some(&args.env));
     let d = match &setup {
         Ok(s) => decide(args, env, req, s)
@@ -68,7 +68,7 @@ fn decide(
     };
     let (inputs, mut findings) = checklist(&req, setup)?;
     if let Some(a) = &artifact {
-        findings.extend(leakage::judge(a, &setup.policy));
+        findings.extend(leakage::judge(a, &setup.policy.locc_rule()));
     }
     setup.policy.apply(&mut findings);
 

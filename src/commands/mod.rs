@@ -162,10 +162,12 @@ pub(crate) fn checklist(req: &Request, setup: &Setup) -> Result<(Inputs, Vec<Fin
         .cloned()
         .collect();
     let na_allowed = |id: &str| policy.allows_na(id, Kind::Auto);
+    let wanted: Vec<(&str, crate::model::Needs)> =
+        checks.iter().map(|c| (c.id(), c.needs())).collect();
     let inputs = Inputs::load(
         req,
         setup.config.clone(),
-        &checks,
+        &wanted,
         !defs.is_empty(),
         &thresholds,
         &na_allowed,
@@ -279,6 +281,19 @@ fn manifest_warnings(inputs: &Inputs, setup: &Setup) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// The request of `check` and `evaluate`, from their shared flags.
+pub(crate) fn project_request(p: &crate::cli::ProjectArgs, env: &Environment) -> Request {
+    Request {
+        repo: p.repo.clone(),
+        manifest: p.manifest.clone(),
+        config: p.config.clone(),
+        package: p.package.clone(),
+        ci_status: env.ci_status(p.ci_status.as_deref()),
+        release_commit: None,
+        hash_eagerly: true,
+    }
 }
 
 /// The audit log a command records to: `--audit-log`, else gate.toml's

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
 use serde_json::Value;
 
 use super::write_atomically;
@@ -21,69 +20,9 @@ use crate::inputs::override_file::{self, parse_time, Approval, Candidate, Overri
 use crate::inputs::repo::{commit_author, release_commit};
 use crate::inputs::suggest::hint;
 use crate::inputs::{display, relative_to, Request};
+use crate::outcome::{Listed, OverrideOutcome};
 use crate::overrides::{self, is_hex, sign, Approvers, FailureKind};
 use crate::policy::{Catalog, Policies};
-
-/// What an override command did, for either report format.
-#[derive(Debug, Clone, Serialize)]
-pub struct OverrideOutcome {
-    /// `override create`, `override list`, ...
-    pub command: &'static str,
-    pub exit_code: u8,
-    /// The file written, expired or validated.
-    pub path: Option<String>,
-    /// Whether a file was written.
-    pub written: bool,
-    /// The override's contents, where there is one.
-    #[serde(rename = "override")]
-    pub data: Option<OverrideData>,
-    /// `override list`: every file with its status.
-    pub overrides: Vec<Listed>,
-    /// `override validate`: why the file is not valid.
-    pub problems: Vec<String>,
-    /// Where the change was recorded, when an audit log is configured.
-    pub audit: Option<crate::audit::file::Appended>,
-    pub error: Option<ErrorInfo>,
-    pub warnings: Vec<String>,
-}
-
-/// One line of `override list`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Listed {
-    pub path: String,
-    /// `active`, `expired` or `invalid`.
-    pub status: &'static str,
-    pub scope: Option<String>,
-    pub approved_by: Vec<String>,
-    pub leakage_types: Vec<String>,
-    pub expires_at: Option<String>,
-    pub problem: Option<String>,
-}
-
-impl OverrideOutcome {
-    fn new(command: &'static str) -> Self {
-        Self {
-            command,
-            exit_code: 0,
-            path: None,
-            written: false,
-            data: None,
-            overrides: Vec::new(),
-            problems: Vec::new(),
-            audit: None,
-            error: None,
-            warnings: Vec::new(),
-        }
-    }
-
-    fn refused(command: &'static str, code: u8, error: ErrorInfo) -> Self {
-        Self {
-            exit_code: code,
-            error: Some(error),
-            ..Self::new(command)
-        }
-    }
-}
 
 fn request(loc: &OverrideLocation) -> Request {
     Request {

@@ -152,7 +152,7 @@ pub struct Decision {
     /// The eval metrics thresholds read: id → value.
     pub metrics: std::collections::BTreeMap<String, f64>,
     /// Where the decision was recorded, when an audit log is configured.
-    pub audit: Option<crate::audit::file::Appended>,
+    pub audit: Option<crate::model::Appended>,
     /// Set when the exit code stands for an error rather than a verdict.
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<String>,

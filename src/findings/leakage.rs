@@ -15,8 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{Finding, Kind, Location, Status};
-use crate::inputs::locc::LoccArtifact;
-use crate::policy::EnvPolicy;
+use crate::inputs::locc::{LoccArtifact, LoccStatus};
 
 /// Words in a reason that signal PII. "pii" itself is one: locc reports
 /// "PII detected in record".
@@ -66,17 +65,32 @@ fn patterns(ascii: bool) -> &'static [(&'static str, Regex)] {
     })
 }
 
-/// The leakage findings this environment requires, judged on `artifact`.
-pub fn judge(artifact: &LoccArtifact, env: &EnvPolicy) -> Vec<Finding> {
+/// What an environment asks of the locc artifact, as policy hands it over:
+/// which leakage findings it requires, and the locc verdicts it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoccRule {
+    /// The environment, as findings name it.
+    pub env: String,
+    pub pii: bool,
+    pub schema: bool,
+    pub policy: bool,
+    /// The locc statuses the environment accepts.
+    pub allow: Vec<LoccStatus>,
+    /// Whether it accepts an artifact with diffs.
+    pub allow_diffs: bool,
+}
+
+/// The leakage findings `rule` requires, judged on `artifact`.
+pub fn judge(artifact: &LoccArtifact, rule: &LoccRule) -> Vec<Finding> {
     let mut out = Vec::new();
-    if env.requires("pii") {
+    if rule.pii {
         out.push(pii(artifact));
     }
-    if env.requires("schema") {
+    if rule.schema {
         out.push(schema(artifact));
     }
-    if env.requires("policy") {
-        out.push(policy(artifact, env));
+    if rule.policy {
+        out.push(policy(artifact, rule));
     }
     out
 }
@@ -211,21 +225,21 @@ fn schema(a: &LoccArtifact) -> Finding {
         .locations(hits)
 }
 
-fn policy(a: &LoccArtifact, env: &EnvPolicy) -> Finding {
+fn policy(a: &LoccArtifact, rule: &LoccRule) -> Finding {
     let title = "locc verdict allowed in this environment";
-    let name = env.display_name();
-    let allowed: Vec<&str> = env.locc_allow.iter().map(|s| s.word()).collect();
+    let name = &rule.env;
+    let allowed: Vec<&str> = rule.allow.iter().map(|s| s.word()).collect();
     let expected = format!(
         "status {}{}",
         allowed.join(" or "),
-        if env.locc_allow_diffs {
+        if rule.allow_diffs {
             ""
         } else {
             ", and no diffs"
         }
     );
-    let status_ok = env.locc_allow.contains(&a.status);
-    let diffs_ok = env.locc_allow_diffs || a.diffs.is_empty();
+    let status_ok = rule.allow.contains(&a.status);
+    let diffs_ok = rule.allow_diffs || a.diffs.is_empty();
     let note = a
         .status_note
         .as_ref()
@@ -280,13 +294,14 @@ mod tests {
         )
     }
 
-    fn env(name: &str) -> EnvPolicy {
+    /// The rule the built-in policy hands over for `name`.
+    fn env(name: &str) -> LoccRule {
         let c = ConfigFile::builtin();
         Policies::from_config(&c, &Catalog::new(&c))
             .unwrap()
             .get(name)
             .unwrap()
-            .clone()
+            .locc_rule()
     }
 
     fn status(fs: &[Finding], id: &str) -> Status {

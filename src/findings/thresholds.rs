@@ -3,15 +3,12 @@
 //! pointer, malformed JSON or a value that is not a number FAILs with the
 //! reason.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use super::{Finding, Kind, Status};
 use crate::inputs::config::ThresholdDef;
 
-/// Metric files as read: file → its JSON, or why it could not be read.
-pub type Metrics = BTreeMap<String, Result<Value, String>>;
+pub use crate::inputs::Metrics;
 
 fn fmt(v: f64) -> String {
     format!("{v}")

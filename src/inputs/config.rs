@@ -48,7 +48,7 @@ use toml::Spanned;
 
 use super::error::InputError;
 use super::toml_file;
-use crate::findings::Action;
+use crate::model::Action;
 
 /// gate.toml as written.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]

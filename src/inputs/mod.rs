@@ -23,7 +23,7 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use crate::findings::{Check, Needs};
+use crate::model::Needs;
 use config::ConfigFile;
 use error::InputError;
 use manifest::ReleaseManifest;
@@ -75,24 +75,8 @@ pub struct Request {
     pub hash_eagerly: bool,
 }
 
-impl Request {
-    /// The request of `check` and `evaluate`, from their shared flags.
-    pub fn from_project(
-        p: &crate::cli::ProjectArgs,
-        env: &crate::commands::Environment,
-        release_commit: Option<String>,
-    ) -> Self {
-        Request {
-            repo: p.repo.clone(),
-            manifest: p.manifest.clone(),
-            config: p.config.clone(),
-            package: p.package.clone(),
-            ci_status: env.ci_status(p.ci_status.as_deref()),
-            release_commit,
-            hash_eagerly: true,
-        }
-    }
-}
+/// Metric files as read: file → its JSON, or why it could not be read.
+pub type Metrics = std::collections::BTreeMap<String, Result<serde_json::Value, String>>;
 
 /// Everything the checks read.
 #[derive(Debug, Clone)]
@@ -108,7 +92,7 @@ pub struct Inputs {
     /// (file, sha256) of every input file read, for the audit record.
     pub digests: Vec<(String, file::Sha256Hex)>,
     /// The metric files the required thresholds read.
-    pub metrics: crate::findings::thresholds::Metrics,
+    pub metrics: Metrics,
     /// release.yaml is required but missing: the error to report beside
     /// the AUTO findings, which are still judged.
     pub missing_manifest: Option<InputError>,
@@ -134,14 +118,14 @@ pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
 }
 
 impl Inputs {
-    /// Reads what the required `checks` (and, with `attested`, the required
-    /// attestations) need. release.yaml is read first when it exists: a
-    /// check it marks not applicable, where `na_allowed` says it may, reads
-    /// nothing else.
+    /// Reads what the required `checks` (each id with its needs; with
+    /// `attested`, the required attestations too) need. release.yaml is read
+    /// first when it exists: a check it marks not applicable, where
+    /// `na_allowed` says it may, reads nothing else.
     pub fn load(
         req: &Request,
         config: ConfigFile,
-        checks: &[&dyn Check],
+        checks: &[(&str, Needs)],
         attested: bool,
         thresholds: &[config::ThresholdDef],
         na_allowed: &dyn Fn(&str) -> bool,
@@ -211,21 +195,21 @@ impl Inputs {
             || req.manifest.is_some()
             || checks
                 .iter()
-                .any(|c| c.needs().manifest || na_allowed(c.id()))
+                .any(|(id, needs)| needs.manifest || na_allowed(id))
             || thresholds.iter().any(|t| na_allowed(&t.finding_id()));
         if wants_manifest {
             inputs.manifest = load_manifest(req, &inputs.config, false)?;
         }
         let needs = checks
             .iter()
-            .filter(|c| {
-                !na_allowed(c.id())
+            .filter(|(id, _)| {
+                !na_allowed(id)
                     || inputs
                         .manifest
                         .as_ref()
-                        .is_none_or(|m| m.not_applicable(c.id()).is_none())
+                        .is_none_or(|m| m.not_applicable(id).is_none())
             })
-            .fold(Needs::default(), |n, c| n.union(c.needs()));
+            .fold(Needs::default(), |n, (_, needs)| n.union(*needs));
         if inputs.manifest.is_none() && (attested || needs.manifest) {
             // Reported beside the AUTO findings, which are still judged.
             inputs.missing_manifest = load_manifest(req, &inputs.config, true).err();

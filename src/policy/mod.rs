@@ -204,6 +204,19 @@ impl EnvPolicy {
         self.required.contains(id)
     }
 
+    /// What this environment asks of the locc artifact, for the leakage
+    /// findings.
+    pub fn locc_rule(&self) -> crate::findings::leakage::LoccRule {
+        crate::findings::leakage::LoccRule {
+            env: self.display_name().to_string(),
+            pii: self.requires("pii"),
+            schema: self.requires("schema"),
+            policy: self.requires("policy"),
+            allow: self.locc_allow.clone(),
+            allow_diffs: self.locc_allow_diffs,
+        }
+    }
+
     /// Whether release.yaml may mark check `id` of `kind` not applicable:
     /// an ATTESTED check may (unless `forbid_na`, which [`Self::apply`]
     /// enforces), an AUTO check only where `allow_na` lists it, a leakage

@@ -3,7 +3,18 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::SchemaKind;
+/// The schemas `gate schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// release.yaml
+    ReleaseYaml,
+    /// gate.toml
+    GateToml,
+    /// An override file
+    Override,
+    /// The decision JSON (`--format json`)
+    Decision,
+}
 
 /// One schema as JSON.
 pub fn of(kind: SchemaKind) -> Value {

@@ -20,9 +20,9 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use crate::commands::override_cmd::OverrideOutcome;
 use crate::decision::{Decision, ErrorInfo};
 use crate::findings::{Action, Finding, Status};
+use crate::outcome::OverrideOutcome;
 use crate::overrides::OverrideStatus;
 
 const PASS: Style = AnsiColor::Green.on_default().bold();

@@ -1,4 +1,5 @@
-//! The findings model: what every check produces and every report renders.
+//! Findings: what every check produces, policy acts on and every report
+//! renders.
 
 use serde::Serialize;
 
