@@ -21,6 +21,8 @@ use icu_properties::{CodePointMapData, CodePointSetData};
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::MixedScript;
 
+use crate::model::Refused;
+
 /// A validated name and the keys it is known by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
@@ -34,7 +36,7 @@ pub struct Identity {
 impl Identity {
     /// Validates `s` and computes its keys. An error says which character
     /// (or word) is refused and why.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Refused> {
         refuse(s)?;
         Ok(Self::barred(s))
     }
@@ -139,7 +141,7 @@ pub fn is_blank(s: &str) -> bool {
 
 /// The first character of `s` that does not show as text (control, format,
 /// line or paragraph separator, private use, unassigned), as an error.
-pub fn hidden(s: &str) -> Result<(), String> {
+pub fn hidden(s: &str) -> Result<(), Refused> {
     let gc = CodePointMapData::<GeneralCategory>::new();
     for c in s.chars() {
         let what = match gc.get(c) {
@@ -152,10 +154,10 @@ pub fn hidden(s: &str) -> Result<(), String> {
             GeneralCategory::PrivateUse => "a private-use character",
             _ => continue,
         };
-        return Err(format!(
+        return Err(Refused(format!(
             "holds {what} (U+{:04X}); it must be visible text",
             u32::from(c)
-        ));
+        )));
     }
     Ok(())
 }
@@ -260,7 +262,7 @@ mod tests {
             assert!(Identity::parse(s).is_err(), "{s:?} was accepted");
         }
         let e = Identity::parse("Alice\u{200b} Dev").unwrap_err();
-        assert!(e.contains("U+200B"), "{e}");
+        assert!(e.0.contains("U+200B"), "{e}");
     }
 
     #[test]

@@ -79,11 +79,36 @@ pub enum EventType {
     CheckNoGo,
 }
 
+/// The kinds of error that keep a command from a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// A file that cannot be read or validated.
+    Input,
+    /// A bad flag value, an unknown environment.
+    Usage,
+}
+
+impl ErrorKind {
+    /// The word reports print (as in the JSON).
+    pub fn word(self) -> &'static str {
+        match self {
+            ErrorKind::Input => "input",
+            ErrorKind::Usage => "usage",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 /// Why a command could not reach a verdict on its inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ErrorInfo {
-    /// `input` (a file that cannot be read or validated) or `usage`.
-    pub kind: &'static str,
+    pub kind: ErrorKind,
     /// The first problem, as one line.
     pub message: String,
     /// Every input problem, located.
@@ -95,7 +120,7 @@ impl ErrorInfo {
     pub fn input(errors: Vec<InputError>) -> Self {
         let message = errors.first().map(ToString::to_string).unwrap_or_default();
         Self {
-            kind: "input",
+            kind: ErrorKind::Input,
             message,
             errors,
         }
@@ -104,7 +129,7 @@ impl ErrorInfo {
     /// A usage problem (a bad flag value, an unknown environment).
     pub fn usage(message: impl Into<String>) -> Self {
         Self {
-            kind: "usage",
+            kind: ErrorKind::Usage,
             message: message.into(),
             errors: Vec::new(),
         }

@@ -9,6 +9,7 @@ use super::{Finding, Kind, Status};
 use crate::inputs::config::ThresholdDef;
 
 pub use crate::inputs::Metrics;
+use crate::model::Refused;
 
 fn fmt(v: f64) -> String {
     format!("{v}")
@@ -25,26 +26,27 @@ pub fn expected(def: &ThresholdDef) -> String {
 }
 
 /// The value a threshold reads, or why there is none.
-pub fn value(def: &ThresholdDef, metrics: &Metrics) -> Result<f64, String> {
+pub fn value(def: &ThresholdDef, metrics: &Metrics) -> Result<f64, Refused> {
     let doc = match metrics.get(&def.file) {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return Err(e.clone()),
-        None => return Err(format!("{} was not read", def.file)),
+        Some(Err(e)) => return Err(e.clone().into()),
+        None => return Err(format!("{} was not read", def.file).into()),
     };
     let v = doc
         .pointer(&def.pointer)
-        .ok_or_else(|| format!("{} has nothing at pointer `{}`", def.file, def.pointer))?;
+        .ok_or_else(|| format!("{} has nothing at pointer `{}`", def.file, def.pointer))
+        .map_err(Refused)?;
     match v {
         Value::Number(n) => n
             .as_f64()
             .filter(|f| f.is_finite())
-            .ok_or_else(|| format!("`{}` is not a finite number", n)),
-        other => Err(format!(
+            .ok_or_else(|| Refused(format!("`{}` is not a finite number", n))),
+        other => Err(Refused(format!(
             "{}{} is {}, not a number",
             def.file,
             def.pointer,
             kind(other)
-        )),
+        ))),
     }
 }
 

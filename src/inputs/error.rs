@@ -4,14 +4,14 @@
 //! column (both 1-based), and says what was expected. The JSON reports carry
 //! the same fields, so a wrapper never has to parse stderr.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 /// A problem with one input file (or directory), located as precisely as the
-/// parser allows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+/// parser allows. Shown as `file:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, thiserror::Error)]
+#[error("{}{}: {message}", .file.display(), at(*.line, *.column))]
 pub struct InputError {
     /// The file as the user named it (or as gate found it).
     pub file: PathBuf,
@@ -61,19 +61,14 @@ impl InputError {
     }
 }
 
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, ":{l}:{c}")?,
-            (Some(l), None) => write!(f, ":{l}")?,
-            _ => {}
-        }
-        write!(f, ": {}", self.message)
+/// `:line:column`, `:line` or nothing.
+fn at(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
     }
 }
-
-impl std::error::Error for InputError {}
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
 /// Offsets past the end clamp to the end; offsets inside a character count

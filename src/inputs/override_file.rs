@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::error::InputError;
 use super::file::read_text_max;
 use super::project::strip_json_location;
+use crate::model::Refused;
 
 /// How many override files one environment's folder may hold.
 pub const MAX_OVERRIDE_FILES: usize = 256;
@@ -252,7 +253,7 @@ pub fn symlink_on_path(base: &Path, path: &Path) -> Option<PathBuf> {
 /// A timestamp as override files write them: RFC 3339 with an offset
 /// (`2026-11-28T08:00:00Z`, `2026-11-28T07:35:56.019329+00:00`), or without
 /// one, read as UTC as llm-release-governor does.
-pub fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+pub fn parse_time(s: &str) -> Result<jiff::Timestamp, Refused> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(t);
     }
@@ -279,15 +280,15 @@ pub fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
         s.get(i..).filter(|o| offset(o)).and_then(|_| s.get(..i))
     });
     if civil.is_some_and(|c| c.parse::<jiff::civil::DateTime>().is_ok()) {
-        return Err(format!(
+        return Err(Refused(format!(
             "`{s}` is out of range: timestamps from {} to {} are supported",
             jiff::Timestamp::MIN.strftime("%Y-%m-%dT%H:%M:%SZ"),
             jiff::Timestamp::MAX.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        ));
+        )));
     }
-    Err(format!(
+    Err(Refused(format!(
         "`{s}` is not an RFC 3339 timestamp (e.g. 2026-11-28T08:00:00Z)"
-    ))
+    )))
 }
 
 /// Where an explicitly named override file is, for reports.
@@ -303,17 +304,17 @@ mod tests {
     #[test]
     fn regression_a_far_timestamp_is_out_of_range_not_malformed() {
         let e = parse_time("9999-12-31T23:59:59Z").unwrap_err();
-        assert!(e.contains("out of range"), "{e}");
+        assert!(e.0.contains("out of range"), "{e}");
         let e = parse_time("9999-12-31T23:59:59+00:00").unwrap_err();
-        assert!(e.contains("out of range"), "{e}");
+        assert!(e.0.contains("out of range"), "{e}");
         let e = parse_time("9999-12-31T23:59:59.123456+00:00").unwrap_err();
-        assert!(e.contains("out of range"), "{e}");
+        assert!(e.0.contains("out of range"), "{e}");
         for bad in ["9999-12-31T23:59:59+25:00", "9999-12-31T23:59:59abcdef"] {
             let e = parse_time(bad).unwrap_err();
-            assert!(e.contains("not an RFC 3339 timestamp"), "{bad}: {e}");
+            assert!(e.0.contains("not an RFC 3339 timestamp"), "{bad}: {e}");
         }
         let e = parse_time("2026-13-01T00:00:00Z").unwrap_err();
-        assert!(e.contains("not an RFC 3339 timestamp"), "{e}");
+        assert!(e.0.contains("not an RFC 3339 timestamp"), "{e}");
         assert!(parse_time("2026-11-28T08:00:00Z").is_ok());
     }
 

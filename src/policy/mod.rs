@@ -385,17 +385,17 @@ impl Policies {
     }
 
     /// The policy of environment `name`, or a message listing the known ones.
-    pub fn get(&self, name: &str) -> Result<&EnvPolicy, String> {
+    pub fn get(&self, name: &str) -> Result<&EnvPolicy, crate::model::Refused> {
         self.envs
             .iter()
             .find(|e| e.name.as_deref() == Some(name))
             .ok_or_else(|| {
                 let known: Vec<&str> = self.names().collect();
-                format!(
+                crate::model::Refused(format!(
                     "unknown environment `{name}`{} (known: {})",
                     hint(name, known.iter().copied()),
                     known.join(", ")
-                )
+                ))
             })
     }
 }
@@ -557,7 +557,7 @@ mod tests {
         let e = policies("").unwrap().get("prd").unwrap_err();
         assert_eq!(
             e,
-            "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)"
+            "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)".into()
         );
     }
 

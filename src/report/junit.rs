@@ -51,7 +51,7 @@ pub fn render(d: &Decision) -> String {
     if let Some(e) = &d.error {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
         s.set_message(e.message.clone());
-        s.set_type(e.kind);
+        s.set_type(e.kind.word());
         suite.add_test_case(TestCase::new("gate inputs", s));
     }
     let mut decision = if d.decision.proceeds() {
