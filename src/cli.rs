@@ -470,12 +470,10 @@ pub enum Format {
 /// The exit code for a command line clap rejects: 1 for `evaluate` (where
 /// 2 means REQUIRE_OVERRIDE and must never stand for a typo), 2 elsewhere.
 pub fn usage_exit_code(args: &[String]) -> u8 {
+    use crate::decision::{exit, ErrorKind};
     let sub = args.iter().skip(1).find(|a| !a.starts_with('-'));
-    if sub.map(String::as_str) == Some("evaluate") {
-        1
-    } else {
-        2
-    }
+    let command = exit::Command::named(sub.map_or("", String::as_str));
+    exit::code(command, exit::Ending::Error(ErrorKind::Usage))
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub mod report;
 
 use cli::{Cli, Command, Format};
 use commands::Environment;
+use decision::exit;
 
 /// What a command wants printed, and how the process should exit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +119,7 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
             Outcome {
                 stdout: report::to_json(&v),
                 stderr: String::new(),
-                exit_code: 0,
+                exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
             }
         }
         Command::Completions(args) => {
@@ -132,7 +133,7 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
             Outcome {
                 stdout: String::from_utf8_lossy(&buf).into_owned(),
                 stderr: String::new(),
-                exit_code: 0,
+                exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
             }
         }
         Command::Man => {
@@ -143,12 +144,15 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                 Ok(()) => Outcome {
                     stdout: String::from_utf8_lossy(&buf).into_owned(),
                     stderr: String::new(),
-                    exit_code: 0,
+                    exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
                 },
                 Err(e) => Outcome {
                     stdout: String::new(),
                     stderr: format!("error: cannot render the man page: {e}\n"),
-                    exit_code: 2,
+                    exit_code: exit::code(
+                        exit::Command::Tooling,
+                        exit::Ending::Error(decision::ErrorKind::Input),
+                    ),
                 },
             }
         }
@@ -173,7 +177,7 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
                         return Outcome {
                             stdout: text,
                             stderr: String::new(),
-                            exit_code: 0,
+                            exit_code: exit::code(exit::Command::Audit, exit::Ending::Done),
                         }
                     }
                     Err(o) => (*o, None),

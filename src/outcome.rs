@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::audit::verify::{Anchor, Report};
-use crate::decision::ErrorInfo;
+use crate::decision::{exit, ErrorInfo};
 use crate::inputs::override_file::OverrideData;
 use crate::model::Appended;
 
@@ -51,7 +51,7 @@ impl OverrideOutcome {
     pub(crate) fn new(command: &'static str) -> Self {
         Self {
             command,
-            exit_code: 0,
+            exit_code: exit::code(exit::Command::Override, exit::Ending::Done),
             path: None,
             written: false,
             data: None,
@@ -63,9 +63,9 @@ impl OverrideOutcome {
         }
     }
 
-    pub(crate) fn refused(command: &'static str, code: u8, error: ErrorInfo) -> Self {
+    pub(crate) fn refused(command: &'static str, error: ErrorInfo) -> Self {
         Self {
-            exit_code: code,
+            exit_code: exit::code(exit::Command::Override, exit::Ending::Error(error.kind)),
             error: Some(error),
             ..Self::new(command)
         }
@@ -137,7 +137,7 @@ impl AuditOutcome {
     pub(crate) fn new(command: &'static str, log: Option<String>) -> Self {
         Self {
             command,
-            exit_code: 0,
+            exit_code: exit::code(exit::Command::Audit, exit::Ending::Done),
             log,
             status: None,
             verify: None,
@@ -153,7 +153,7 @@ impl AuditOutcome {
 
     pub(crate) fn failed(command: &'static str, error: ErrorInfo) -> Self {
         Self {
-            exit_code: 2,
+            exit_code: exit::code(exit::Command::Audit, exit::Ending::Error(error.kind)),
             error: Some(error),
             ..Self::new(command, None)
         }

@@ -13,7 +13,7 @@ use crate::cli::{
     AuditExportArgs, AuditLogArgs, AuditReportArgs, AuditShowArgs, AuditSimpleArgs,
     AuditVerifyArgs, ExportFormat,
 };
-use crate::decision::ErrorInfo;
+use crate::decision::{exit, ErrorInfo};
 use crate::inputs::error::InputError;
 use crate::inputs::override_file::parse_time;
 use crate::inputs::{display, load_config, Request};
@@ -128,7 +128,7 @@ pub fn verify(args: &AuditVerifyArgs, env: &Environment) -> AuditOutcome {
     let run = || -> Result<AuditOutcome, ErrorInfo> {
         let (s, report, _path, _guard) = verified(&args.log, args.expect_head.as_ref(), env)?;
         let mut out = AuditOutcome::new(CMD, Some(s.display()));
-        out.exit_code = if report.intact() { 0 } else { 1 };
+        out.exit_code = intact_or_found(report.intact());
         out.status = Some(status_of(&report));
         out.verify = Some(report);
         Ok(out)
@@ -153,7 +153,7 @@ pub fn head(args: &AuditSimpleArgs, env: &Environment) -> AuditOutcome {
             Tail::Ok { seq, hash, .. } => out.head = Some(Anchor { seq, hash }),
             Tail::Empty => return Err(ErrorInfo::usage(format!("{}: no events yet", s.display()))),
             other => {
-                out.exit_code = 1;
+                out.exit_code = intact_or_found(false);
                 out.status = Some("broken".into());
                 out.warnings.push(other.problem().unwrap_or_default());
             }
@@ -447,7 +447,7 @@ pub fn report(args: &AuditReportArgs, env: &Environment) -> AuditOutcome {
                 });
             }
         }
-        out.exit_code = if chain.intact() { 0 } else { 1 };
+        out.exit_code = intact_or_found(chain.intact());
         out.status = Some(status_of(&chain));
         out.verify = Some(chain);
         out.summary = Some(s);
@@ -478,4 +478,14 @@ pub fn share(args: &AuditSimpleArgs, push: bool) -> AuditOutcome {
         Ok(out)
     };
     run().unwrap_or_else(|e| AuditOutcome::failed(cmd, e))
+}
+
+/// An audit command's exit code: 0 for an intact log, 1 for a broken one.
+fn intact_or_found(intact: bool) -> u8 {
+    let ending = if intact {
+        exit::Ending::Done
+    } else {
+        exit::Ending::Found
+    };
+    exit::code(exit::Command::Audit, ending)
 }

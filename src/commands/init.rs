@@ -2,6 +2,7 @@
 //! per built-in environment, and a workflow example. Existing files are
 //! never replaced.
 
+use crate::decision::{exit, ErrorKind};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -35,14 +36,14 @@ pub struct InitOutcome {
 /// Writes the starter files into `repo`.
 pub fn run(repo: &Path) -> InitOutcome {
     let mut out = InitOutcome {
-        exit_code: 0,
+        exit_code: exit::code(exit::Command::Init, exit::Ending::Done),
         written: Vec::new(),
         kept: Vec::new(),
         warnings: Vec::new(),
         error: None,
     };
     if !repo.is_dir() {
-        out.exit_code = 2;
+        out.exit_code = exit::code(exit::Command::Init, exit::Ending::Error(ErrorKind::Input));
         out.error = Some(format!(
             "{}: not a folder; expected the repository root (--repo)",
             repo.display()
@@ -151,7 +152,8 @@ pub fn run(repo: &Path) -> InitOutcome {
         match written {
             Ok(()) => out.written.push(shown),
             Err(e) => {
-                out.exit_code = 2;
+                out.exit_code =
+                    exit::code(exit::Command::Init, exit::Ending::Error(ErrorKind::Input));
                 out.error = Some(format!("{}: cannot be written: {e}", path.display()));
                 return out;
             }

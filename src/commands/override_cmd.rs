@@ -11,7 +11,7 @@ use crate::cli::{
     OverrideCreateArgs, OverrideExpireArgs, OverrideListArgs, OverrideLocation,
     OverrideValidateArgs,
 };
-use crate::decision::ErrorInfo;
+use crate::decision::{exit, ErrorInfo};
 use crate::identity::Identity;
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
@@ -43,11 +43,11 @@ fn overrides_dir(loc: &OverrideLocation, configured: &str) -> PathBuf {
 /// `gate override create`: exit 0 written, 2 refused.
 pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     const CMD: &str = "override create";
-    let refuse = |m: String| OverrideOutcome::refused(CMD, 2, ErrorInfo::usage(m));
+    let refuse = |m: String| OverrideOutcome::refused(CMD, ErrorInfo::usage(m));
     let loc = &args.location;
     let setup = match setup(&request(loc), Some(&args.env)) {
         Ok(s) => s,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+        Err(e) => return OverrideOutcome::refused(CMD, e),
     };
     let policy = &setup.policy;
 
@@ -61,7 +61,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
     }
     let rc = match release_commit(&loc.repo, args.sha.as_deref(), setup.config.overrides_dir()) {
         Ok(rc) => rc,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+        Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
     };
     if !is_hex(&rc.release, 40) {
         return refuse(format!(
@@ -81,7 +81,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         (None, Some(p)) => {
             match read_text(p).and_then(|t| LoccArtifact::parse(p, display(p), &t.text, t.sha256)) {
                 Ok(a) => a.identity_hash,
-                Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+                Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
             }
         }
         (None, None) => return refuse("give --identity-hash or --locc-artifact".into()),
@@ -251,7 +251,7 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
             undo,
         ) {
             Ok(audit) => out.audit = audit,
-            Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+            Err(e) => return OverrideOutcome::refused(CMD, e),
         }
         out.written = true;
     }
@@ -315,7 +315,7 @@ pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
         ..
     } = match setup(&request(loc), None) {
         Ok(s) => s,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+        Err(e) => return OverrideOutcome::refused(CMD, e),
     };
     let dir = overrides_dir(loc, config.overrides_dir());
     let envs: Vec<String> = match &args.env {
@@ -407,11 +407,11 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
     const CMD: &str = "override expire";
     let text = match read_text(&args.path) {
         Ok(t) => t,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+        Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
     };
     let (mut value, data) = match override_file::parse(&args.path, &text.text) {
         Ok(p) => p,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+        Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
     };
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(display(&args.path));
@@ -442,7 +442,7 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
         // A broken gate.toml is refused: its audit log must not be lost.
         let config = match crate::inputs::load_config(&request(loc)) {
             Ok(c) => c,
-            Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+            Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
         };
         let log = super::audit_store(&loc.audit, &loc.repo, Some(&config));
         let shown = display(&args.path);
@@ -464,7 +464,7 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
             undo,
         ) {
             Ok(audit) => out.audit = audit,
-            Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+            Err(e) => return OverrideOutcome::refused(CMD, e),
         }
         out.written = true;
     }
@@ -478,7 +478,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
     let loc = &args.location;
     let text = match read_text(&args.path) {
         Ok(t) => t,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, ErrorInfo::input(vec![e])),
+        Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
     };
     let mut out = OverrideOutcome::new(CMD);
     out.path = Some(display(&args.path));
@@ -486,7 +486,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         Ok(p) => p,
         Err(e) => {
             out.problems.push(e.to_string());
-            out.exit_code = 1;
+            out.exit_code = exit::code(exit::Command::Override, exit::Ending::Found);
             return out;
         }
     };
@@ -494,7 +494,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         catalog, policies, ..
     } = match setup(&request(loc), None) {
         Ok(s) => s,
-        Err(e) => return OverrideOutcome::refused(CMD, 2, e),
+        Err(e) => return OverrideOutcome::refused(CMD, e),
     };
     let known = known_ids(&catalog);
     let o = override_file::OverrideFile {
@@ -512,7 +512,14 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         out.warnings
             .push("`leakage_type` is deprecated; write `leakage_types: [...]`".into());
     }
-    out.exit_code = if out.problems.is_empty() { 0 } else { 1 };
+    out.exit_code = exit::code(
+        exit::Command::Override,
+        if out.problems.is_empty() {
+            exit::Ending::Done
+        } else {
+            exit::Ending::Found
+        },
+    );
     out.data = Some(data);
     out
 }

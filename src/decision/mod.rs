@@ -7,6 +7,8 @@
 //!   REQUIRE_OVERRIDE; else ALLOW. An input that cannot be read or validated
 //!   is a BLOCK whose `error` says so.
 
+pub mod exit;
+
 use serde::Serialize;
 
 use crate::findings::{Action, Finding, Status};
@@ -52,15 +54,6 @@ impl Verdict {
     /// Whether the release may proceed.
     pub fn proceeds(self) -> bool {
         matches!(self, Verdict::Go | Verdict::Allow)
-    }
-
-    /// The process exit code of this verdict.
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Verdict::Go | Verdict::Allow => 0,
-            Verdict::NoGo | Verdict::Block => 1,
-            Verdict::RequireOverride => 2,
-        }
     }
 }
 
@@ -193,7 +186,10 @@ impl Decision {
         Self {
             schema_version: SCHEMA_VERSION,
             command,
-            exit_code: decision.exit_code(),
+            exit_code: exit::code(
+                exit::Command::named(command),
+                exit::Ending::Verdict(decision),
+            ),
             decision,
             event_type,
             env,
@@ -229,7 +225,7 @@ impl Decision {
     /// A `gate check` that could not reach a verdict: NO-GO, exit 2.
     pub fn check_error(env: Option<String>, error: ErrorInfo) -> Self {
         Self {
-            exit_code: 2,
+            exit_code: exit::code(exit::Command::Check, exit::Ending::Error(error.kind)),
             error: Some(error),
             ..Self::empty("check", env, Verdict::NoGo, EventType::CheckNoGo)
         }
@@ -260,6 +256,7 @@ impl Decision {
     /// A `gate evaluate` that could not trust its inputs: BLOCK, exit 1.
     pub fn evaluate_error(env: Option<String>, error: ErrorInfo) -> Self {
         Self {
+            exit_code: exit::code(exit::Command::Evaluate, exit::Ending::Error(error.kind)),
             error: Some(error),
             ..Self::empty("evaluate", env, Verdict::Block, EventType::PromotionBlocked)
         }
@@ -408,14 +405,7 @@ mod tests {
             (allowed.decision, allowed.event_type),
             (Verdict::Allow, EventType::OverrideUsed)
         );
-        assert_eq!(
-            (
-                Verdict::Allow.exit_code(),
-                Verdict::Block.exit_code(),
-                Verdict::RequireOverride.exit_code()
-            ),
-            (0, 1, 2)
-        );
+        assert_eq!(allowed.exit_code, 0);
     }
 
     #[test]

@@ -557,7 +557,8 @@ mod tests {
         let e = policies("").unwrap().get("prd").unwrap_err();
         assert_eq!(
             e,
-            "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)".into()
+            "unknown environment `prd`; did you mean `prod`? (known: staging, preprod, prod)"
+                .into()
         );
     }
 
