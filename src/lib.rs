@@ -61,139 +61,141 @@ pub fn run(cli: &Cli, env: &Environment) -> Outcome {
     match &cli.command {
         Command::Check(args) => decision(&commands::check::run(args, env), &args.output, env),
         Command::Evaluate(args) => decision(&commands::evaluate::run(args, env), &args.output, env),
-        Command::Override(cmd) => {
-            use cli::OverrideCommand as O;
-            let (outcome, format) = match cmd {
-                O::Create(a) => (commands::override_cmd::create(a, env), a.output.format()),
-                O::List(a) => (commands::override_cmd::list(a, env), a.output.format()),
-                O::Expire(a) => (commands::override_cmd::expire(a, env), a.output.format()),
-                O::Validate(a) => (commands::override_cmd::validate(a, env), a.output.format()),
-            };
-            let stdout = match format {
-                Format::Text => report::override_text(&outcome),
-                Format::Json => report::to_json(&outcome),
-            };
-            Outcome {
-                stdout,
-                stderr: report::override_errors(&outcome),
-                exit_code: outcome.exit_code,
-            }
+        Command::Override(cmd) => override_command(cmd, env),
+        Command::Init(args) => init_command(args),
+        Command::Schema(args) => schema_command(args),
+        Command::Completions(args) => completions_command(args),
+        Command::Man => man_command(),
+        Command::Audit(cmd) => audit_command(cmd, env),
+    }
+}
+
+/// `gate override ...`: the outcome, as text or JSON.
+fn override_command(cmd: &cli::OverrideCommand, env: &Environment) -> Outcome {
+    use cli::OverrideCommand as O;
+    let (outcome, format) = match cmd {
+        O::Create(a) => (commands::override_cmd::create(a, env), a.output.format()),
+        O::List(a) => (commands::override_cmd::list(a, env), a.output.format()),
+        O::Expire(a) => (commands::override_cmd::expire(a, env), a.output.format()),
+        O::Validate(a) => (commands::override_cmd::validate(a, env), a.output.format()),
+    };
+    let stdout = match format {
+        Format::Text => report::override_text(&outcome),
+        Format::Json => report::to_json(&outcome),
+    };
+    Outcome {
+        stdout,
+        stderr: report::override_errors(&outcome),
+        exit_code: outcome.exit_code,
+    }
+}
+
+/// `gate init`.
+fn init_command(args: &cli::InitArgs) -> Outcome {
+    let o = commands::init::run(&args.repo);
+    let stdout = match args.output.format() {
+        Format::Json => report::to_json(&o),
+        Format::Text => report::init_text(&o),
+    };
+    let stderr = o
+        .error
+        .as_ref()
+        .map(|e| format!("error: {e}\n"))
+        .unwrap_or_default();
+    Outcome {
+        stdout,
+        stderr,
+        exit_code: o.exit_code,
+    }
+}
+
+/// `gate schema`.
+fn schema_command(args: &cli::SchemaArgs) -> Outcome {
+    let v = match args.which {
+        Some(k) => report::schema::of(k),
+        None => report::schema::all(),
+    };
+    Outcome {
+        stdout: report::to_json(&v),
+        stderr: String::new(),
+        exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
+    }
+}
+
+/// `gate completions`.
+fn completions_command(args: &cli::CompletionsArgs) -> Outcome {
+    let mut buf = Vec::new();
+    clap_complete::generate(
+        args.shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "gate",
+        &mut buf,
+    );
+    Outcome {
+        stdout: String::from_utf8_lossy(&buf).into_owned(),
+        stderr: String::new(),
+        exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
+    }
+}
+
+/// `gate man`.
+fn man_command() -> Outcome {
+    let mut buf = Vec::new();
+    let rendered = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf);
+    match rendered {
+        Ok(()) => Outcome {
+            stdout: String::from_utf8_lossy(&buf).into_owned(),
+            stderr: String::new(),
+            exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
+        },
+        Err(e) => Outcome {
+            stdout: String::new(),
+            stderr: format!("error: cannot render the man page: {e}\n"),
+            exit_code: exit::code(
+                exit::Command::Tooling,
+                exit::Ending::Error(decision::ErrorKind::Input),
+            ),
+        },
+    }
+}
+
+/// `gate audit ...`: the outcome, as text or JSON (or the export itself).
+fn audit_command(cmd: &cli::AuditCommand, env: &Environment) -> Outcome {
+    use cli::AuditCommand as A;
+    use commands::audit;
+    let (outcome, format) = match cmd {
+        A::Verify(a) => (audit::verify(a, env), Some(a.output.format())),
+        A::Head(a) => (audit::head(a, env), Some(a.output.format())),
+        A::Repair(a) => (audit::repair(a, env), Some(a.output.format())),
+        A::AdoptKey(a) => (audit::adopt_key(a, env), Some(a.output.format())),
+        A::Push(a) => (audit::share(a, true), Some(a.output.format())),
+        A::Pull(a) => (audit::share(a, false), Some(a.output.format())),
+        A::Show(a) => (audit::show(a), Some(a.output.format())),
+        A::Report(a) => {
+            let o = audit::report(a, env);
+            let json = a.format == cli::ReportFormat::Json;
+            (o, Some(if json { Format::Json } else { Format::Text }))
         }
-        Command::Init(args) => {
-            let o = commands::init::run(&args.repo);
-            let stdout = match args.output.format() {
-                Format::Json => report::to_json(&o),
-                Format::Text => {
-                    let mut t = String::new();
-                    for w in &o.written {
-                        t.push_str(&format!("wrote {w}\n"));
-                    }
-                    for k in &o.kept {
-                        t.push_str(&format!("kept  {k} (it exists)\n"));
-                    }
-                    for w in &o.warnings {
-                        t.push_str(&format!("warning: {w}\n"));
-                    }
-                    if o.error.is_none() {
-                        t.push_str("Next: fill in release.yaml's attestations and run `gate check`; commit release.yaml, gate.toml, overrides/ and .gate/.gitignore before you tag the release.\n");
-                    }
-                    t
-                }
-            };
-            let stderr = o
-                .error
-                .as_ref()
-                .map(|e| format!("error: {e}\n"))
-                .unwrap_or_default();
-            Outcome {
-                stdout,
-                stderr,
-                exit_code: o.exit_code,
-            }
-        }
-        Command::Schema(args) => {
-            let v = match args.which {
-                Some(k) => report::schema::of(k),
-                None => report::schema::all(),
-            };
-            Outcome {
-                stdout: report::to_json(&v),
-                stderr: String::new(),
-                exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
-            }
-        }
-        Command::Completions(args) => {
-            let mut buf = Vec::new();
-            clap_complete::generate(
-                args.shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "gate",
-                &mut buf,
-            );
-            Outcome {
-                stdout: String::from_utf8_lossy(&buf).into_owned(),
-                stderr: String::new(),
-                exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
-            }
-        }
-        Command::Man => {
-            let mut buf = Vec::new();
-            let rendered =
-                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf);
-            match rendered {
-                Ok(()) => Outcome {
-                    stdout: String::from_utf8_lossy(&buf).into_owned(),
+        A::Export(a) => match audit::export(a) {
+            Ok(text) => {
+                return Outcome {
+                    stdout: text,
                     stderr: String::new(),
-                    exit_code: exit::code(exit::Command::Tooling, exit::Ending::Done),
-                },
-                Err(e) => Outcome {
-                    stdout: String::new(),
-                    stderr: format!("error: cannot render the man page: {e}\n"),
-                    exit_code: exit::code(
-                        exit::Command::Tooling,
-                        exit::Ending::Error(decision::ErrorKind::Input),
-                    ),
-                },
-            }
-        }
-        Command::Audit(cmd) => {
-            use cli::AuditCommand as A;
-            use commands::audit;
-            let (outcome, format) = match cmd {
-                A::Verify(a) => (audit::verify(a, env), Some(a.output.format())),
-                A::Head(a) => (audit::head(a, env), Some(a.output.format())),
-                A::Repair(a) => (audit::repair(a, env), Some(a.output.format())),
-                A::AdoptKey(a) => (audit::adopt_key(a, env), Some(a.output.format())),
-                A::Push(a) => (audit::share(a, true), Some(a.output.format())),
-                A::Pull(a) => (audit::share(a, false), Some(a.output.format())),
-                A::Show(a) => (audit::show(a), Some(a.output.format())),
-                A::Report(a) => {
-                    let o = audit::report(a, env);
-                    let json = a.format == cli::ReportFormat::Json;
-                    (o, Some(if json { Format::Json } else { Format::Text }))
+                    exit_code: exit::code(exit::Command::Audit, exit::Ending::Done),
                 }
-                A::Export(a) => match audit::export(a) {
-                    Ok(text) => {
-                        return Outcome {
-                            stdout: text,
-                            stderr: String::new(),
-                            exit_code: exit::code(exit::Command::Audit, exit::Ending::Done),
-                        }
-                    }
-                    Err(o) => (*o, None),
-                },
-            };
-            let stdout = match format {
-                Some(Format::Json) => report::to_json(&outcome),
-                Some(Format::Text) => report::audit::text(&outcome),
-                None => String::new(),
-            };
-            Outcome {
-                stdout,
-                stderr: report::error_info_lines(outcome.error.as_ref()),
-                exit_code: outcome.exit_code,
             }
-        }
+            Err(o) => (*o, None),
+        },
+    };
+    let stdout = match format {
+        Some(Format::Json) => report::to_json(&outcome),
+        Some(Format::Text) => report::audit::text(&outcome),
+        None => String::new(),
+    };
+    Outcome {
+        stdout,
+        stderr: report::error_info_lines(outcome.error.as_ref()),
+        exit_code: outcome.exit_code,
     }
 }
 

@@ -1,4 +1,4 @@
-//! What the override and audit commands did: values the commands build and
+//! What the init, override and audit commands did: values the commands build and
 //! the reports render, so neither imports the other.
 
 use std::collections::BTreeMap;
@@ -158,4 +158,17 @@ impl AuditOutcome {
             ..Self::new(command, None)
         }
     }
+}
+
+/// What `init` did with each file.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitOutcome {
+    pub exit_code: u8,
+    /// Files written.
+    pub written: Vec<String>,
+    /// Files that existed and were left as they were.
+    pub kept: Vec<String>,
+    /// What was detected, or could not be.
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
 }

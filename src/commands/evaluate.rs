@@ -53,12 +53,10 @@ fn decide(
     let rc = release_commit(repo, args.sha.as_deref(), setup.config.overrides_dir())
         .map_err(input_error)?;
     req.release_commit = Some(rc.release.clone()).filter(|_| rc.in_repo);
-    let needs_artifact = ["pii", "schema", "policy"]
-        .iter()
-        .any(|id| setup.policy.requires(id));
+    let locc_rule = setup.policy.locc_rule();
     let artifact = match &args.locc_artifact {
         Some(p) => Some(load_artifact(repo, p).map_err(input_error)?),
-        None if needs_artifact => {
+        None if locc_rule.any() => {
             return Err(ErrorInfo::usage(format!(
                 "--locc-artifact is required: {} requires the leakage checks (pii, schema, policy)",
                 args.env
@@ -68,7 +66,7 @@ fn decide(
     };
     let (inputs, mut findings) = checklist(&req, setup)?;
     if let Some(a) = &artifact {
-        findings.extend(leakage::judge(a, &setup.policy.locc_rule()));
+        findings.extend(leakage::judge(a, &locc_rule));
     }
     setup.policy.apply(&mut findings);
 

@@ -3,9 +3,8 @@
 //! never replaced.
 
 use crate::decision::{exit, ErrorKind};
+use crate::outcome::InitOutcome;
 use std::path::{Path, PathBuf};
-
-use serde::Serialize;
 
 use crate::inputs::config::VersionSource;
 use crate::inputs::project::Project;
@@ -19,19 +18,6 @@ const TEMPLATE_VERSION_LINE: &str =
     "version: \"{version}\"          # must match the project's own version";
 const TEMPLATE_CHANGELOG_LINE: &str =
     "# changelog = \"CHANGELOG.md\"        # relative to the repository root";
-
-/// What `init` did with each file.
-#[derive(Debug, Clone, Serialize)]
-pub struct InitOutcome {
-    pub exit_code: u8,
-    /// Files written.
-    pub written: Vec<String>,
-    /// Files that existed and were left as they were.
-    pub kept: Vec<String>,
-    /// What was detected, or could not be.
-    pub warnings: Vec<String>,
-    pub error: Option<String>,
-}
 
 /// Writes the starter files into `repo`.
 pub fn run(repo: &Path) -> InitOutcome {

@@ -65,6 +65,9 @@ fn patterns(ascii: bool) -> &'static [(&'static str, Regex)] {
     })
 }
 
+/// The leakage finding ids, in report order: the one list of them.
+pub const IDS: [&str; 3] = ["pii", "schema", "policy"];
+
 /// What an environment asks of the locc artifact, as policy hands it over:
 /// which leakage findings it requires, and the locc verdicts it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +81,13 @@ pub struct LoccRule {
     pub allow: Vec<LoccStatus>,
     /// Whether it accepts an artifact with diffs.
     pub allow_diffs: bool,
+}
+
+impl LoccRule {
+    /// Whether any leakage finding is required, so the artifact must be read.
+    pub fn any(&self) -> bool {
+        self.pii || self.schema || self.policy
+    }
 }
 
 /// The leakage findings `rule` requires, judged on `artifact`.

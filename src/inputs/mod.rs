@@ -130,61 +130,14 @@ impl Inputs {
         thresholds: &[config::ThresholdDef],
         na_allowed: &dyn Fn(&str) -> bool,
     ) -> Result<Inputs, InputError> {
-        let mut inputs = Inputs {
-            repo_root: req.repo.clone(),
-            ci_status: req.ci_status.clone(),
-            manifest: None,
-            project: None,
-            changelog: None,
-            repo: None,
-            version: None,
-            digests: Vec::new(),
-            metrics: Default::default(),
-            missing_manifest: None,
-            warnings: Vec::new(),
-            config,
-        };
+        let mut inputs = Inputs::nothing_read(req, config);
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
             inputs
                 .digests
                 .push((relative_to(&req.repo, p), sha.clone().into()));
         }
-        // Metric files: whatever is wrong with one is its threshold's FAIL.
-        for t in thresholds {
-            if inputs.metrics.contains_key(&t.file) {
-                continue;
-            }
-            let value = match file::read_text_if_exists(&req.repo.join(&t.file)) {
-                Ok(Some(f)) => {
-                    inputs
-                        .digests
-                        .push((t.file.clone(), f.sha256.clone().into()));
-                    serde_json::from_str(&f.text).map_err(|e| {
-                        format!(
-                            "{}:{}:{}: not JSON: {}",
-                            t.file,
-                            e.line(),
-                            e.column(),
-                            project::strip_json_location(&e)
-                        )
-                    })
-                }
-                Ok(None) => Err(format!("{} not found", t.file)),
-                Err(e) => Err(e.to_string()),
-            };
-            inputs.metrics.insert(t.file.clone(), value);
-        }
-        if !req.repo.is_dir() {
-            let what = if req.repo.exists() {
-                "is not a directory"
-            } else {
-                "not found"
-            };
-            return Err(InputError::file(
-                &req.repo,
-                format!("{what}; expected the repository root (--repo)"),
-            ));
-        }
+        inputs.read_metrics(&req.repo, thresholds);
+        repo_root(&req.repo)?;
         if checks.is_empty() && !attested {
             return Ok(inputs);
         }
@@ -215,71 +168,16 @@ impl Inputs {
             inputs.missing_manifest = load_manifest(req, &inputs.config, true).err();
         }
         if let Some(m) = &inputs.manifest {
-            inputs
-                .digests
-                .push((m.file.clone(), m.sha256.clone().into()));
+            let (file, sha256) = (m.file.clone(), m.sha256.clone());
             inputs.version = Some(ReleaseVersion {
                 value: m.version.clone(),
-                file: m.file.clone(),
+                file: file.clone(),
             });
+            inputs.digests.push((file, sha256.into()));
         }
-        let want_project_versions =
-            needs.project_versions || (needs.version && inputs.version.is_none());
-        if want_project_versions || needs.project_deps {
-            let p = project(
-                req,
-                &inputs.config,
-                want_project_versions,
-                needs.project_deps,
-            )?;
-            if req.hash_eagerly {
-                p.digests.iter().for_each(|(_, d)| d.start());
-            }
-            inputs.digests.extend(p.digests.iter().cloned());
-            if inputs.version.is_none() {
-                inputs.version = project_version(
-                    &p,
-                    &req.repo,
-                    req.release_commit.as_deref(),
-                    inputs.config.tag(),
-                );
-            }
-            inputs.project = Some(p);
-        }
-        if inputs.version.is_none() && inputs.project.is_none() {
-            // Only for the report: the version the project declares. What
-            // is wrong with a manifest no check reads is a warning here.
-            match project(req, &inputs.config, true, false) {
-                Ok(p) => {
-                    inputs.digests.extend(p.digests.iter().cloned());
-                    inputs.version = project_version(
-                        &p,
-                        &req.repo,
-                        req.release_commit.as_deref(),
-                        inputs.config.tag(),
-                    );
-                }
-                Err(e) => inputs
-                    .warnings
-                    .push(format!("the version could not be read for the report: {e}")),
-            }
-        }
+        inputs.read_project(req, needs)?;
         if needs.changelog {
-            // The configured file, else the first of the usual names there is.
-            // In a monorepo the package's own changelog comes first.
-            let rel = match inputs.config.changelog() {
-                Some(c) => c.to_string(),
-                None => changelog::discover_for(&req.repo, inputs.config.package())
-                    .unwrap_or_else(|| changelog::CANDIDATES[0].to_string()),
-            };
-            let f = file::read_text_if_exists(&req.repo.join(&rel))?;
-            if let Some(f) = &f {
-                inputs.digests.push((rel.clone(), f.sha256.clone().into()));
-            }
-            inputs.changelog = Some(ChangelogInput {
-                path: rel,
-                text: f.map(|f| f.text),
-            });
+            inputs.read_changelog(&req.repo)?;
         }
         if needs.git {
             let version = inputs.version.as_ref().map(|v| v.value.as_str());
@@ -292,6 +190,128 @@ impl Inputs {
         }
         Ok(inputs)
     }
+
+    /// Inputs before anything is read: the request's and gate.toml's.
+    fn nothing_read(req: &Request, config: ConfigFile) -> Inputs {
+        Inputs {
+            repo_root: req.repo.clone(),
+            ci_status: req.ci_status.clone(),
+            manifest: None,
+            project: None,
+            changelog: None,
+            repo: None,
+            version: None,
+            digests: Vec::new(),
+            metrics: Default::default(),
+            missing_manifest: None,
+            warnings: Vec::new(),
+            config,
+        }
+    }
+
+    /// The metric files the thresholds read: whatever is wrong with one is
+    /// its threshold's FAIL, not an error.
+    fn read_metrics(&mut self, repo: &Path, thresholds: &[config::ThresholdDef]) {
+        for t in thresholds {
+            if self.metrics.contains_key(&t.file) {
+                continue;
+            }
+            let value = match file::read_text_if_exists(&repo.join(&t.file)) {
+                Ok(Some(f)) => {
+                    self.digests.push((t.file.clone(), f.sha256.clone().into()));
+                    serde_json::from_str(&f.text).map_err(|e| {
+                        format!(
+                            "{}:{}:{}: not JSON: {}",
+                            t.file,
+                            e.line(),
+                            e.column(),
+                            project::strip_json_location(&e)
+                        )
+                    })
+                }
+                Ok(None) => Err(format!("{} not found", t.file)),
+                Err(e) => Err(e.to_string()),
+            };
+            self.metrics.insert(t.file.clone(), value);
+        }
+    }
+
+    /// The project's manifests, where a check reads their versions or
+    /// dependencies; else, for the report alone, the version they declare.
+    fn read_project(&mut self, req: &Request, needs: Needs) -> Result<(), InputError> {
+        let want_project_versions =
+            needs.project_versions || (needs.version && self.version.is_none());
+        if want_project_versions || needs.project_deps {
+            let p = project(req, &self.config, want_project_versions, needs.project_deps)?;
+            if req.hash_eagerly {
+                p.digests.iter().for_each(|(_, d)| d.start());
+            }
+            self.digests.extend(p.digests.iter().cloned());
+            if self.version.is_none() {
+                self.version = project_version(
+                    &p,
+                    &req.repo,
+                    req.release_commit.as_deref(),
+                    self.config.tag(),
+                );
+            }
+            self.project = Some(p);
+        }
+        if self.version.is_none() && self.project.is_none() {
+            // Only for the report: the version the project declares. What
+            // is wrong with a manifest no check reads is a warning here.
+            match project(req, &self.config, true, false) {
+                Ok(p) => {
+                    self.digests.extend(p.digests.iter().cloned());
+                    self.version = project_version(
+                        &p,
+                        &req.repo,
+                        req.release_commit.as_deref(),
+                        self.config.tag(),
+                    );
+                }
+                Err(e) => self
+                    .warnings
+                    .push(format!("the version could not be read for the report: {e}")),
+            }
+        }
+        Ok(())
+    }
+
+    /// The changelog: the configured file, else the first of the usual
+    /// names there is (in a monorepo, the package's own first).
+    fn read_changelog(&mut self, repo: &Path) -> Result<(), InputError> {
+        let rel = match self.config.changelog() {
+            Some(c) => c.to_string(),
+            None => changelog::discover_for(repo, self.config.package())
+                .unwrap_or_else(|| changelog::CANDIDATES[0].to_string()),
+        };
+        let f = file::read_text_if_exists(&repo.join(&rel))?;
+        if let Some(f) = &f {
+            self.digests.push((rel.clone(), f.sha256.clone().into()));
+        }
+        self.changelog = Some(ChangelogInput {
+            path: rel,
+            text: f.map(|f| f.text),
+        });
+        Ok(())
+    }
+}
+
+/// `--repo` must be a folder.
+fn repo_root(repo: &Path) -> Result<(), InputError> {
+    if repo.is_dir() {
+        return Ok(());
+    }
+    let what = if repo.exists() {
+        "is not a directory"
+    } else {
+        "not found"
+    };
+    Err(InputError::file(
+        repo,
+        format!("{what}; expected the repository root (--repo)"),
+    ))
 }
 
 /// The project's manifests: at the root, or in gate.toml's `package`.

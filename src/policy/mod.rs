@@ -23,7 +23,7 @@ use crate::inputs::locc::LoccStatus;
 use crate::inputs::suggest::hint;
 
 /// The leakage finding ids, derived from the locc artifact.
-pub const LEAKAGE_IDS: &[&str] = &["pii", "schema", "policy"];
+pub const LEAKAGE_IDS: &[&str] = &crate::findings::leakage::IDS;
 
 /// Selectors that stand for several checks at once.
 pub const GROUPS: &[&str] = &["all", "auto", "attested", "leakage", "thresholds"];
@@ -207,11 +207,12 @@ impl EnvPolicy {
     /// What this environment asks of the locc artifact, for the leakage
     /// findings.
     pub fn locc_rule(&self) -> crate::findings::leakage::LoccRule {
+        let [pii, schema, policy] = crate::findings::leakage::IDS.map(|id| self.requires(id));
         crate::findings::leakage::LoccRule {
             env: self.display_name().to_string(),
-            pii: self.requires("pii"),
-            schema: self.requires("schema"),
-            policy: self.requires("policy"),
+            pii,
+            schema,
+            policy,
             allow: self.locc_allow.clone(),
             allow_diffs: self.locc_allow_diffs,
         }

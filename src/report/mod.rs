@@ -14,6 +14,7 @@ mod text;
 pub use json::{render as json, to_json};
 pub use text::error_info_lines;
 pub use text::errors as error_lines;
+pub use text::init_text;
 pub use text::override_errors;
 pub use text::override_text;
 pub use text::render as text;

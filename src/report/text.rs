@@ -22,7 +22,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::decision::{Decision, ErrorInfo};
 use crate::findings::{Action, Finding, Status};
-use crate::outcome::OverrideOutcome;
+use crate::outcome::{InitOutcome, OverrideOutcome};
 use crate::overrides::OverrideStatus;
 
 const PASS: Style = AnsiColor::Green.on_default().bold();
@@ -270,4 +270,22 @@ pub fn override_text(o: &OverrideOutcome) -> String {
 /// The error lines of an override command, for stderr.
 pub fn override_errors(o: &OverrideOutcome) -> String {
     error_info_lines(o.error.as_ref())
+}
+
+/// What `gate init` wrote and kept, its warnings, and what to do next.
+pub fn init_text(o: &InitOutcome) -> String {
+    let mut t = String::new();
+    for w in &o.written {
+        t.push_str(&format!("wrote {w}\n"));
+    }
+    for k in &o.kept {
+        t.push_str(&format!("kept  {k} (it exists)\n"));
+    }
+    for w in &o.warnings {
+        t.push_str(&format!("warning: {w}\n"));
+    }
+    if o.error.is_none() {
+        t.push_str("Next: fill in release.yaml's attestations and run `gate check`; commit release.yaml, gate.toml, overrides/ and .gate/.gitignore before you tag the release.\n");
+    }
+    t
 }
