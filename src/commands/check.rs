@@ -34,7 +34,7 @@ pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
 }
 
 fn decide(req: &Request, args: &CheckArgs, setup: &super::Setup) -> Decision {
-    let (inputs, mut findings) = match checklist(req, setup) {
+    let (inputs, mut findings) = match checklist(req, setup, None) {
         Ok(r) => r,
         Err(e) => return Decision::check_error(args.env.clone(), e),
     };

@@ -8,7 +8,6 @@ use std::path::Path;
 use super::{checklist, conclude, describe, setup, Environment};
 use crate::cli::EvaluateArgs;
 use crate::decision::{suggested_override, Decision, ErrorInfo, InputDigest};
-use crate::findings::leakage;
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
@@ -64,10 +63,8 @@ fn decide(
         }
         None => None,
     };
-    let (inputs, mut findings) = checklist(&req, setup)?;
-    if let Some(a) = &artifact {
-        findings.extend(leakage::judge(a, &locc_rule));
-    }
+    let (inputs, mut findings) = checklist(&req, setup, artifact)?;
+    let artifact = inputs.artifact.as_ref();
     setup.policy.apply(&mut findings);
 
     let candidates = if args.override_file.is_empty() {
@@ -93,7 +90,7 @@ fn decide(
     let key = env.override_key.as_deref();
     let ctx = Context {
         env: &setup.policy,
-        identity_hash: artifact.as_ref().map(|a| a.identity_hash.as_str()),
+        identity_hash: artifact.map(|a| a.identity_hash.as_str()),
         release_commit: Some(rc.release.as_str()),
         now: env.now,
         to_lift: overrides::to_lift(&findings),
@@ -105,8 +102,8 @@ fn decide(
     let mut d = Decision::evaluate(args.env.clone(), findings, reports);
     d.sha = Some(rc.sha.clone());
     d.release_commit = Some(rc.release.clone());
-    d.identity_hash = artifact.as_ref().map(|a| a.identity_hash.clone());
-    if let Some(a) = &artifact {
+    d.identity_hash = artifact.map(|a| a.identity_hash.clone());
+    if let Some(a) = artifact {
         d.inputs.push(InputDigest {
             file: a.file.clone(),
             sha256: a.sha256.clone().into(),

@@ -105,7 +105,7 @@ impl Environment {
 use std::path::Path;
 
 use crate::decision::{Decision, ErrorInfo, InputDigest};
-use crate::findings::{attestations, Check, Finding, Kind, Status, CHECKS};
+use crate::findings::{self, Finding, Kind, Status};
 use crate::inputs::config::ConfigFile;
 use crate::inputs::error::InputError;
 use crate::inputs::{load_config, Inputs, Request};
@@ -138,82 +138,34 @@ pub(crate) fn setup(req: &Request, env: Option<&str>) -> Result<Setup, ErrorInfo
     })
 }
 
-/// Reads what the policy's required AUTO and ATTESTED checks need, and runs
-/// them. The findings are not yet judged by the policy.
-pub(crate) fn checklist(req: &Request, setup: &Setup) -> Result<(Inputs, Vec<Finding>), ErrorInfo> {
-    let policy = &setup.policy;
-    let checks: Vec<&dyn Check> = CHECKS
-        .iter()
-        .copied()
-        .filter(|c| policy.requires(c.id()))
-        .collect();
-    let defs: Vec<_> = setup
-        .config
-        .attestations()
-        .into_iter()
-        .filter(|d| policy.requires(&d.id))
-        .collect();
+/// Reads what the checks the policy requires need (with the locc artifact
+/// `gate evaluate` read), and runs every check of the table. The findings
+/// are not yet judged by the policy.
+pub(crate) fn checklist(
+    req: &Request,
+    setup: &Setup,
+    artifact: Option<crate::inputs::locc::LoccArtifact>,
+) -> Result<(Inputs, Vec<Finding>), ErrorInfo> {
+    let given = setup.policy.given();
     let thresholds: Vec<_> = setup
         .config
         .raw
         .thresholds
         .iter()
-        .filter(|t| policy.requires(&t.finding_id()))
+        .filter(|t| given.requires(&t.finding_id()))
         .cloned()
         .collect();
-    let na_allowed = |id: &str| policy.allows_na(id, Kind::Auto);
-    let wanted: Vec<(&str, crate::model::Needs)> =
-        checks.iter().map(|c| (c.id(), c.needs())).collect();
-    let inputs = Inputs::load(
+    let mut inputs = Inputs::load(
         req,
         setup.config.clone(),
-        &wanted,
-        !defs.is_empty(),
+        &findings::wanted(&setup.config, &given),
         &thresholds,
-        &na_allowed,
+        &|id| given.na_allowed.contains(id),
     )
     .map_err(|e| ErrorInfo::input(vec![e]))?;
-    let mut findings: Vec<Finding> = checks
-        .iter()
-        .map(|c| run_check(*c, &inputs, policy))
-        .collect();
-    findings.extend(thresholds.iter().map(|t| {
-        let id = t.finding_id();
-        not_applicable(&inputs, policy, &id, &t.id.get_ref().to_string())
-            .unwrap_or_else(|| crate::findings::thresholds::judge(t, &inputs.metrics))
-    }));
-    if let Some(m) = &inputs.manifest {
-        findings.extend(defs.iter().map(|d| attestations::judge(d, m)));
-    }
+    inputs.artifact = artifact;
+    let findings = findings::run_all(&inputs, &given);
     Ok((inputs, findings))
-}
-
-/// The NA finding for an AUTO check release.yaml marks not applicable,
-/// where the environment's `allow_na` lets it.
-fn not_applicable(inputs: &Inputs, policy: &EnvPolicy, id: &str, title: &str) -> Option<Finding> {
-    if !policy.allows_na(id, Kind::Auto) {
-        return None;
-    }
-    let m = inputs.manifest.as_ref()?;
-    let na = m.not_applicable(id)?;
-    Some(
-        Finding::new(id, title, Kind::Auto, Status::Na)
-            .message(format!(
-                "Not applicable: {} (release.yaml; not checked)",
-                na.reason
-            ))
-            .expected_found(
-                "the check to run",
-                format!("marked not applicable: {}", na.reason),
-            )
-            .at(m.file.clone(), na.line),
-    )
-}
-
-/// A check's finding, or NA when release.yaml marks it not applicable and
-/// the environment allows that.
-fn run_check(check: &dyn Check, inputs: &Inputs, policy: &EnvPolicy) -> Finding {
-    not_applicable(inputs, policy, check.id(), check.title()).unwrap_or_else(|| check.run(inputs))
 }
 
 /// Fills in what the inputs tell about a decision: the version, every input

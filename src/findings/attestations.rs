@@ -3,10 +3,48 @@
 //! made it; it cannot check that the claim is true, and says so by labelling
 //! every such finding ATTESTED.
 
-use super::{Finding, Kind, Status};
+use super::{Check, Finding, Given, Kind, Needs, Status};
 use crate::identity::Identity;
-use crate::inputs::config::AttestationDef;
+use crate::inputs::config::{AttestationDef, ConfigFile};
 use crate::inputs::manifest::ReleaseManifest;
+use crate::inputs::Inputs;
+
+/// Every attestation policy requires, each a finding, judged on
+/// release.yaml (which each needs; a missing one is reported beside).
+pub struct Attestations;
+
+impl Check for Attestations {
+    fn ids(&self, config: &ConfigFile) -> Vec<String> {
+        config.attestations().into_iter().map(|a| a.id).collect()
+    }
+    fn kind(&self) -> Kind {
+        Kind::Attested
+    }
+    fn wanted(&self, config: &ConfigFile, given: &Given) -> Vec<(String, Needs)> {
+        let manifest = Needs {
+            manifest: true,
+            ..Needs::default()
+        };
+        config
+            .attestations()
+            .into_iter()
+            .filter(|d| given.requires(&d.id))
+            .map(|d| (d.id, manifest))
+            .collect()
+    }
+    fn run(&self, inputs: &Inputs, given: &Given) -> Vec<Finding> {
+        let Some(m) = &inputs.manifest else {
+            return Vec::new();
+        };
+        inputs
+            .config
+            .attestations()
+            .iter()
+            .filter(|d| given.requires(&d.id))
+            .map(|d| judge(d, m))
+            .collect()
+    }
+}
 
 /// The finding for attestation `def`, given the manifest.
 pub fn judge(def: &AttestationDef, manifest: &ReleaseManifest) -> Finding {

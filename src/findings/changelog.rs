@@ -6,13 +6,13 @@
 //! compare by their numeric components (`25.07.1` is `25.7.1`); `1.2.30`,
 //! `11.2.3` and `1.2.3-rc.1` are other versions.
 
-use super::{auto, Check, Finding, Needs, Status};
+use super::{auto, Finding, Needs, Single, Status};
 use crate::inputs::changelog::{headings, Heading, Style};
 use crate::inputs::{version, Inputs};
 
 pub struct Changelog;
 
-impl Check for Changelog {
+impl Single for Changelog {
     fn id(&self) -> &'static str {
         "changelog"
     }

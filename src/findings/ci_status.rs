@@ -1,11 +1,11 @@
 //! `ci_status`: the injected CI status is `success`.
 
-use super::{auto, Check, Finding, Needs, Status};
+use super::{auto, Finding, Needs, Single, Status};
 use crate::inputs::Inputs;
 
 pub struct CiStatus;
 
-impl Check for CiStatus {
+impl Single for CiStatus {
     fn id(&self) -> &'static str {
         "ci_status"
     }

@@ -13,7 +13,7 @@
 //!   that misses the dependency or locks a version the manifest no longer
 //!   allows, pins nothing, and the finding says which.
 
-use super::{auto, Check, Finding, Location, Needs, Status};
+use super::{auto, Finding, Location, Needs, Single, Status};
 use crate::inputs::lockfile::{LockFile, LockKind};
 use crate::inputs::project::{Dependency, Ecosystem, Source};
 use crate::inputs::Inputs;
@@ -23,7 +23,7 @@ pub struct DepsPinned;
 /// How many unpinned dependencies the message names.
 const NAMED: usize = 10;
 
-impl Check for DepsPinned {
+impl Single for DepsPinned {
     fn id(&self) -> &'static str {
         "deps_pinned"
     }

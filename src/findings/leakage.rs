@@ -14,8 +14,10 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Finding, Kind, Location, Status};
+use super::{Check, Finding, Given, Kind, Location, Needs, Status};
+use crate::inputs::config::ConfigFile;
 use crate::inputs::locc::{LoccArtifact, LoccStatus};
+use crate::inputs::Inputs;
 
 /// Words in a reason that signal PII. "pii" itself is one: locc reports
 /// "PII detected in record".
@@ -68,9 +70,32 @@ fn patterns(ascii: bool) -> &'static [(&'static str, Regex)] {
 /// The leakage finding ids, in report order: the one list of them.
 pub const IDS: [&str; 3] = ["pii", "schema", "policy"];
 
+/// The leakage findings the locc rule requires, judged on the artifact
+/// (read by `gate evaluate`; `gate check` has none and judges none).
+pub struct Leakage;
+
+impl Check for Leakage {
+    fn ids(&self, _: &ConfigFile) -> Vec<String> {
+        IDS.map(String::from).to_vec()
+    }
+    fn kind(&self) -> Kind {
+        Kind::Leakage
+    }
+    fn wanted(&self, _: &ConfigFile, _: &Given) -> Vec<(String, Needs)> {
+        Vec::new()
+    }
+    fn run(&self, inputs: &Inputs, given: &Given) -> Vec<Finding> {
+        inputs
+            .artifact
+            .as_ref()
+            .map(|a| judge(a, &given.locc))
+            .unwrap_or_default()
+    }
+}
+
 /// What an environment asks of the locc artifact, as policy hands it over:
 /// which leakage findings it requires, and the locc verdicts it accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoccRule {
     /// The environment, as findings name it.
     pub env: String,

@@ -5,13 +5,13 @@
 //! A detached HEAD is checked like any other: CI systems check tags out
 //! detached, and that is exactly the release point being verified.
 
-use super::{auto, Check, Finding, Needs, Status};
+use super::{auto, Finding, Needs, Single, Status};
 use crate::inputs::repo::RepoState;
 use crate::inputs::Inputs;
 
 pub struct ReleasePoint;
 
-impl Check for ReleasePoint {
+impl Single for ReleasePoint {
     fn id(&self) -> &'static str {
         "release_point"
     }

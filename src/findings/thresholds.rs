@@ -5,9 +5,11 @@
 
 use serde_json::Value;
 
-use super::{Finding, Kind, Status};
+use super::{not_applicable, Check, Finding, Given, Kind, Needs, Status};
 use crate::inputs::config::ThresholdDef;
 
+use crate::inputs::config::ConfigFile;
+use crate::inputs::Inputs;
 pub use crate::inputs::Metrics;
 use crate::model::Refused;
 
@@ -22,6 +24,51 @@ pub fn expected(def: &ThresholdDef) -> String {
         (Some(lo), None) => format!(">= {}", fmt(lo)),
         (None, Some(hi)) => format!("<= {}", fmt(hi)),
         (None, None) => "a number".into(),
+    }
+}
+
+/// Every configured threshold policy requires, each a finding.
+pub struct Thresholds;
+
+impl Thresholds {
+    fn required<'a>(
+        config: &'a ConfigFile,
+        given: &'a Given,
+    ) -> impl Iterator<Item = &'a ThresholdDef> {
+        config
+            .raw
+            .thresholds
+            .iter()
+            .filter(|t| given.requires(&t.finding_id()))
+    }
+}
+
+impl Check for Thresholds {
+    fn ids(&self, config: &ConfigFile) -> Vec<String> {
+        config
+            .raw
+            .thresholds
+            .iter()
+            .map(|t| t.finding_id())
+            .collect()
+    }
+    fn kind(&self) -> Kind {
+        Kind::Auto
+    }
+    fn wanted(&self, config: &ConfigFile, given: &Given) -> Vec<(String, Needs)> {
+        // Each reads its metric file (see `Inputs::load`), and release.yaml
+        // where it may be marked not applicable.
+        Self::required(config, given)
+            .map(|t| (t.finding_id(), Needs::default()))
+            .collect()
+    }
+    fn run(&self, inputs: &Inputs, given: &Given) -> Vec<Finding> {
+        Self::required(&inputs.config, given)
+            .map(|t| {
+                not_applicable(inputs, given, &t.finding_id(), t.id.get_ref())
+                    .unwrap_or_else(|| judge(t, &inputs.metrics))
+            })
+            .collect()
     }
 }
 

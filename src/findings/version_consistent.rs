@@ -1,12 +1,12 @@
 //! `version_consistent`: release.yaml's version equals the version each
 //! project manifest declares.
 
-use super::{auto, Check, Finding, Location, Needs, Status};
+use super::{auto, Finding, Location, Needs, Single, Status};
 use crate::inputs::Inputs;
 
 pub struct VersionConsistent;
 
-impl Check for VersionConsistent {
+impl Single for VersionConsistent {
     fn id(&self) -> &'static str {
         "version_consistent"
     }

@@ -88,6 +88,8 @@ pub struct Inputs {
     pub project: Option<Project>,
     pub changelog: Option<ChangelogInput>,
     pub repo: Option<RepoState>,
+    /// The locc artifact (`gate evaluate --locc-artifact`).
+    pub artifact: Option<locc::LoccArtifact>,
     pub version: Option<ReleaseVersion>,
     /// (file, sha256) of every input file read, for the audit record.
     pub digests: Vec<(String, file::Sha256Hex)>,
@@ -118,15 +120,14 @@ pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
 }
 
 impl Inputs {
-    /// Reads what the required `checks` (each id with its needs; with
-    /// `attested`, the required attestations too) need. release.yaml is read
-    /// first when it exists: a check it marks not applicable, where
-    /// `na_allowed` says it may, reads nothing else.
+    /// Reads what the required `checks` (each id with its needs) need, and
+    /// the metric files of `thresholds`. release.yaml is read first when it
+    /// exists: a check it marks not applicable, where `na_allowed` says it
+    /// may, reads nothing else.
     pub fn load(
         req: &Request,
         config: ConfigFile,
-        checks: &[(&str, Needs)],
-        attested: bool,
+        checks: &[(String, Needs)],
         thresholds: &[config::ThresholdDef],
         na_allowed: &dyn Fn(&str) -> bool,
     ) -> Result<Inputs, InputError> {
@@ -138,18 +139,16 @@ impl Inputs {
         }
         inputs.read_metrics(&req.repo, thresholds);
         repo_root(&req.repo)?;
-        if checks.is_empty() && !attested {
+        if checks.is_empty() {
             return Ok(inputs);
         }
         // release.yaml is read only where something needs it: a required
         // attestation, a check that reads it, a check it may mark not
         // applicable here, or a --manifest given.
-        let wants_manifest = attested
-            || req.manifest.is_some()
+        let wants_manifest = req.manifest.is_some()
             || checks
                 .iter()
-                .any(|(id, needs)| needs.manifest || na_allowed(id))
-            || thresholds.iter().any(|t| na_allowed(&t.finding_id()));
+                .any(|(id, needs)| needs.manifest || na_allowed(id));
         if wants_manifest {
             inputs.manifest = load_manifest(req, &inputs.config, false)?;
         }
@@ -163,7 +162,7 @@ impl Inputs {
                         .is_none_or(|m| m.not_applicable(id).is_none())
             })
             .fold(Needs::default(), |n, (_, needs)| n.union(*needs));
-        if inputs.manifest.is_none() && (attested || needs.manifest) {
+        if inputs.manifest.is_none() && needs.manifest {
             // Reported beside the AUTO findings, which are still judged.
             inputs.missing_manifest = load_manifest(req, &inputs.config, true).err();
         }
@@ -200,6 +199,7 @@ impl Inputs {
             project: None,
             changelog: None,
             repo: None,
+            artifact: None,
             version: None,
             digests: Vec::new(),
             metrics: Default::default(),

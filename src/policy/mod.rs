@@ -44,15 +44,18 @@ impl Catalog {
     /// audit log's check, the configured thresholds), its attestations, the
     /// leakage ids.
     pub fn new(config: &ConfigFile) -> Self {
-        Self {
-            auto: crate::findings::CHECKS
+        let of = |kind: Kind| {
+            crate::findings::CHECKS
                 .iter()
-                .map(|c| c.id().to_string())
+                .filter(move |c| c.kind() == kind)
+                .flat_map(|c| c.ids(config))
+        };
+        Self {
+            auto: of(Kind::Auto)
                 .chain([crate::findings::AUDIT_CHAIN.to_string()])
-                .chain(config.raw.thresholds.iter().map(|t| t.finding_id()))
                 .collect(),
-            attested: config.attestations().into_iter().map(|a| a.id).collect(),
-            leakage: LEAKAGE_IDS.iter().map(|s| s.to_string()).collect(),
+            attested: of(Kind::Attested).collect(),
+            leakage: of(Kind::Leakage).collect(),
         }
     }
 
@@ -202,6 +205,16 @@ impl EnvPolicy {
     /// Whether the environment requires finding `id`.
     pub fn requires(&self, id: &str) -> bool {
         self.required.contains(id)
+    }
+
+    /// What this environment hands the checks: the ids it requires, the
+    /// AUTO ids release.yaml may mark not applicable, the locc rule.
+    pub fn given(&self) -> crate::findings::Given {
+        crate::findings::Given {
+            required: self.required.clone(),
+            na_allowed: self.allow_na.clone(),
+            locc: self.locc_rule(),
+        }
     }
 
     /// What this environment asks of the locc artifact, for the leakage
