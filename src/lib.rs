@@ -8,11 +8,12 @@
 //!
 //! - [`inputs`]: every file and fact, parsed once into typed values, with
 //!   errors that name file, line and column;
-//! - [`findings`]: the AUTO checks ([`findings::CHECKS`]) and ATTESTED
-//!   attestations, pure functions of the inputs;
+//! - [`findings`]: every check of every kind, one table
+//!   ([`findings::CHECKS`]), pure functions of the inputs;
 //! - [`policy`]: per environment, what is required and what a failure does;
 //! - [`overrides`]: time-limited, SHA-bound waivers, validated and applied;
-//! - [`decision`]: the one value every report renders;
+//! - [`decision`]: the one value every report renders, computed once by
+//!   [`decision::decide`] (no I/O), and the exit-code table;
 //! - [`report`]: text and JSON renderings;
 //! - [`commands`]: each command wires the pipeline together.
 //!

@@ -1,9 +1,8 @@
-//! `gate check`: inputs → findings → policy → decision.
+//! `gate check`: load → the audit log's tail → decide → record → outputs.
 
-use super::{checklist, conclude, describe, setup, Environment};
+use super::{conclude, load, open_log, setup, Environment, Opened, Setup};
 use crate::cli::CheckArgs;
-use crate::decision::Decision;
-use crate::inputs::repo::RepoState;
+use crate::decision::{decide, Decision};
 use crate::inputs::Request;
 
 /// Runs the checklist, records it in the audit log (if configured) and
@@ -12,38 +11,41 @@ use crate::inputs::Request;
 pub fn run(args: &CheckArgs, env: &Environment) -> Decision {
     let mut req = super::project_request(&args.project, env);
     let setup = setup(&req, args.env.as_deref());
-    if let Ok(s) = &setup {
-        // The text report shows no digest: hash only what JSON or the
-        // audit event will write.
-        req.hash_eagerly = args.output.format() == crate::cli::DecisionFormat::Json
-            || super::audit_store(&args.project.audit, &args.project.repo, Some(&s.config))
-                .is_some();
-    }
-    let d = match &setup {
-        Ok(s) => decide(&req, args, s),
-        Err(e) => Decision::check_error(args.env.clone(), e.clone()),
+    let (d, opened) = match &setup {
+        Ok(s) => {
+            // The text report shows no digest: hash only what JSON or the
+            // audit event will write.
+            req.hash_eagerly = args.output.format() == crate::cli::DecisionFormat::Json
+                || super::audit_store(&args.project.audit, &args.project.repo, Some(&s.config))
+                    .is_some();
+            decide(&req, args, s, env)
+        }
+        Err(e) => (
+            Decision::check_error(args.env.clone(), e.clone()),
+            open_log(&args.project, None, env, args.dry_run).1,
+        ),
     };
     conclude(
         d,
-        &args.project,
-        setup.as_ref().ok(),
+        opened,
         env,
         (None, args.output.metrics_out.as_deref()),
         args.dry_run,
     )
 }
 
-fn decide(req: &Request, args: &CheckArgs, setup: &super::Setup) -> Decision {
-    let (inputs, mut findings) = match checklist(req, setup, None) {
-        Ok(r) => r,
-        Err(e) => return Decision::check_error(args.env.clone(), e),
+/// Everything read, the log's tail last (under its lock), then one decision.
+fn decide(req: &Request, args: &CheckArgs, setup: &Setup, env: &Environment) -> (Decision, Opened) {
+    let config = Some(&setup.config);
+    let mut inputs = match load(req, setup, None) {
+        Ok(i) => i,
+        Err(e) => {
+            let d = Decision::check_error(args.env.clone(), e);
+            return (d, open_log(&args.project, config, env, args.dry_run).1);
+        }
     };
-    setup.policy.apply(&mut findings);
-    let mut d = Decision::check(args.env.clone(), findings);
-    d.sha = match &inputs.repo {
-        Some(RepoState::Ready(h)) => Some(h.sha.clone()),
-        _ => None,
-    };
-    describe(&mut d, &inputs, setup);
-    d
+    let (tail, opened) = open_log(&args.project, config, env, args.dry_run);
+    inputs.audit = tail;
+    let d = decide::check(&inputs, &setup.catalog, &setup.policy, args.env.clone());
+    (d, opened)
 }

@@ -1,61 +1,81 @@
-//! `gate evaluate`: inputs → findings → policy → overrides → decision.
+//! `gate evaluate`: load → the audit log's tail → decide (checks, policy,
+//! overrides, verdict) → record → outputs.
 //!
 //! Fail closed: any input that cannot be read or validated is a BLOCK
 //! whose JSON carries the error.
 
 use std::path::Path;
 
-use super::{checklist, conclude, describe, setup, Environment};
+use super::{conclude, load, open_log, setup, Environment, Opened, Setup};
 use crate::cli::EvaluateArgs;
-use crate::decision::{suggested_override, Decision, ErrorInfo, InputDigest};
+use crate::decision::decide::{self, Promotion};
+use crate::decision::{Decision, ErrorInfo};
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
 use crate::inputs::override_file::{self, Candidate};
 use crate::inputs::repo::release_commit;
-use crate::inputs::{relative_to, Request};
-use crate::overrides::{self, Context};
+use crate::inputs::{relative_to, Inputs, Request};
 
 /// Evaluates a promotion and returns the decision; writes `--decision-out`
 /// unless `--dry-run`.
 pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
     let req = super::project_request(&args.project, env);
     let setup = setup(&req, Some(&args.env));
-    let d = match &setup {
-        Ok(s) => decide(args, env, req, s)
-            .unwrap_or_else(|e| Decision::evaluate_error(Some(args.env.clone()), e)),
-        Err(e) => Decision::evaluate_error(Some(args.env.clone()), e.clone()),
+    let (d, opened) = match &setup {
+        Ok(s) => decide(args, env, req, s),
+        Err(e) => (
+            Decision::evaluate_error(Some(args.env.clone()), e.clone()),
+            open_log(&args.project, None, env, args.dry_run).1,
+        ),
     };
     // An output CI relies on that cannot be written must not pass as ALLOW.
     let outputs = (
         args.decision_out.as_deref(),
         args.output.metrics_out.as_deref(),
     );
-    conclude(
-        d,
-        &args.project,
-        setup.as_ref().ok(),
-        env,
-        outputs,
-        args.dry_run,
-    )
+    conclude(d, opened, env, outputs, args.dry_run)
 }
 
+/// Everything read (the release commit, the artifact, the checks' inputs,
+/// the override files), the log's tail last (under its lock), then one
+/// decision. A read that fails is a BLOCK, still recorded.
 fn decide(
     args: &EvaluateArgs,
     env: &Environment,
+    req: Request,
+    setup: &Setup,
+) -> (Decision, Opened) {
+    let config = Some(&setup.config);
+    match read(args, env, req, setup) {
+        Ok((mut inputs, promotion)) => {
+            let (tail, opened) = open_log(&args.project, config, env, args.dry_run);
+            inputs.audit = tail;
+            let d = decide::evaluate(&inputs, &promotion, &setup.catalog, &setup.policy, env.now);
+            (d, opened)
+        }
+        Err(e) => (
+            Decision::evaluate_error(Some(args.env.clone()), e),
+            open_log(&args.project, config, env, args.dry_run).1,
+        ),
+    }
+}
+
+/// Every input of a promotion but the audit log's tail.
+fn read(
+    args: &EvaluateArgs,
+    env: &Environment,
     mut req: Request,
-    setup: &super::Setup,
-) -> Result<Decision, ErrorInfo> {
+    setup: &Setup,
+) -> Result<(Inputs, Promotion), ErrorInfo> {
     let input_error = |e: InputError| ErrorInfo::input(vec![e]);
     let repo = &args.project.repo;
     let rc = release_commit(repo, args.sha.as_deref(), setup.config.overrides_dir())
         .map_err(input_error)?;
     req.release_commit = Some(rc.release.clone()).filter(|_| rc.in_repo);
-    let locc_rule = setup.policy.locc_rule();
     let artifact = match &args.locc_artifact {
         Some(p) => Some(load_artifact(repo, p).map_err(input_error)?),
-        None if locc_rule.any() => {
+        None if setup.policy.locc_rule().any() => {
             return Err(ErrorInfo::usage(format!(
                 "--locc-artifact is required: {} requires the leakage checks (pii, schema, policy)",
                 args.env
@@ -63,72 +83,40 @@ fn decide(
         }
         None => None,
     };
-    let (inputs, mut findings) = checklist(&req, setup, artifact)?;
-    let artifact = inputs.artifact.as_ref();
-    setup.policy.apply(&mut findings);
-
+    let inputs = load(&req, setup, artifact)?;
     let candidates = if args.override_file.is_empty() {
         override_file::discover(repo, setup.config.overrides_dir(), &args.env)
     } else {
-        // A file the user named is an input: one that cannot be read or
-        // parsed is an input error, even with nothing to lift.
-        let mut out = Vec::new();
-        for p in &args.override_file {
-            if std::fs::symlink_metadata(p).is_err() {
-                return Err(input_error(InputError::file(
-                    p,
-                    "not found (--override-file)",
-                )));
-            }
-            match override_file::load(p, relative_to(repo, p)) {
-                Candidate::Invalid { error, .. } => return Err(input_error(error)),
-                parsed => out.push(parsed),
-            }
-        }
-        out
+        named_overrides(repo, &args.override_file)?
     };
-    let key = env.override_key.as_deref();
-    let ctx = Context {
-        env: &setup.policy,
-        identity_hash: artifact.map(|a| a.identity_hash.as_str()),
-        release_commit: Some(rc.release.as_str()),
-        now: env.now,
-        to_lift: overrides::to_lift(&findings),
-        author: rc.author.clone(),
-        key,
+    let promotion = Promotion {
+        env: args.env.clone(),
+        release: rc,
+        candidates,
+        key: env.override_key.clone(),
     };
-    let (reports, override_warnings) = overrides::apply(&mut findings, &candidates, &ctx);
+    Ok((inputs, promotion))
+}
 
-    let mut d = Decision::evaluate(args.env.clone(), findings, reports);
-    d.sha = Some(rc.sha.clone());
-    d.release_commit = Some(rc.release.clone());
-    d.identity_hash = artifact.map(|a| a.identity_hash.clone());
-    if let Some(a) = artifact {
-        d.inputs.push(InputDigest {
-            file: a.file.clone(),
-            sha256: a.sha256.clone().into(),
-        });
-    }
-    describe(&mut d, &inputs, setup);
-    for c in &candidates {
-        if let Candidate::Parsed(o) = c {
-            d.inputs.push(InputDigest {
-                file: o.file.clone(),
-                sha256: o.sha256.clone().into(),
-            });
+/// The override files `--override-file` names: each is an input, so one
+/// that cannot be read or parsed is an input error, even with nothing to
+/// lift.
+fn named_overrides(repo: &Path, paths: &[std::path::PathBuf]) -> Result<Vec<Candidate>, ErrorInfo> {
+    let input_error = |e: InputError| ErrorInfo::input(vec![e]);
+    let mut out = Vec::new();
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(input_error(InputError::file(
+                p,
+                "not found (--override-file)",
+            )));
+        }
+        match override_file::load(p, relative_to(repo, p)) {
+            Candidate::Invalid { error, .. } => return Err(input_error(error)),
+            parsed => out.push(parsed),
         }
     }
-    if rc.stepped_over > 0 {
-        d.warnings.push(format!(
-            "HEAD {} is {} override-only commit(s) past the release commit {}; overrides bind to the release commit",
-            crate::inputs::prefix(&rc.sha, 12),
-            rc.stepped_over,
-            crate::inputs::prefix(&rc.release, 12)
-        ));
-    }
-    d.warnings.extend(override_warnings);
-    d.suggested_override = suggested_override(&d);
-    Ok(d)
+    Ok(out)
 }
 
 fn load_artifact(repo: &Path, path: &Path) -> Result<LoccArtifact, InputError> {

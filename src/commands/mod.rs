@@ -104,12 +104,12 @@ impl Environment {
 
 use std::path::Path;
 
-use crate::decision::{Decision, ErrorInfo, InputDigest};
-use crate::findings::{self, Finding, Kind, Status};
+use crate::decision::{Decision, ErrorInfo};
+use crate::findings;
 use crate::inputs::config::ConfigFile;
 use crate::inputs::error::InputError;
 use crate::inputs::{load_config, Inputs, Request};
-use crate::policy::{Catalog, EnvPolicy, Policies, LEAKAGE_IDS};
+use crate::policy::{Catalog, EnvPolicy, Policies};
 
 /// The configuration and the policy that applies.
 pub(crate) struct Setup {
@@ -138,14 +138,13 @@ pub(crate) fn setup(req: &Request, env: Option<&str>) -> Result<Setup, ErrorInfo
     })
 }
 
-/// Reads what the checks the policy requires need (with the locc artifact
-/// `gate evaluate` read), and runs every check of the table. The findings
-/// are not yet judged by the policy.
-pub(crate) fn checklist(
+/// Reads what the checks the policy requires need, with the locc artifact
+/// `gate evaluate` read. Nothing is judged yet.
+pub(crate) fn load(
     req: &Request,
     setup: &Setup,
     artifact: Option<crate::inputs::locc::LoccArtifact>,
-) -> Result<(Inputs, Vec<Finding>), ErrorInfo> {
+) -> Result<Inputs, ErrorInfo> {
     let given = setup.policy.given();
     let thresholds: Vec<_> = setup
         .config
@@ -164,75 +163,7 @@ pub(crate) fn checklist(
     )
     .map_err(|e| ErrorInfo::input(vec![e]))?;
     inputs.artifact = artifact;
-    let findings = findings::run_all(&inputs, &given);
-    Ok((inputs, findings))
-}
-
-/// Fills in what the inputs tell about a decision: the version, every input
-/// file's digest, and warnings about the manifest.
-pub(crate) fn describe(d: &mut Decision, inputs: &Inputs, setup: &Setup) {
-    let found: std::collections::HashSet<&str> = d.findings.iter().map(|f| f.id.as_str()).collect();
-    let mut metrics = Vec::new();
-    for t in &inputs.config.raw.thresholds {
-        if found.contains(t.finding_id().as_str()) {
-            if let Ok(v) = crate::findings::thresholds::value(t, &inputs.metrics) {
-                metrics.push((t.id.get_ref().clone(), v));
-            }
-        }
-    }
-    d.metrics.extend(metrics);
-    d.version = inputs.version.as_ref().map(|v| v.value.clone());
-    d.inputs
-        .extend(inputs.digests.iter().map(|(file, sha256)| InputDigest {
-            file: file.clone(),
-            sha256: sha256.clone(),
-        }));
-    d.warnings.extend(manifest_warnings(inputs, setup));
-    d.warnings.extend(inputs.warnings.iter().cloned());
-    if let Some(e) = &inputs.missing_manifest {
-        fail(d, e.clone());
-    }
-}
-
-/// `not_applicable` entries that can skip nothing, and those this
-/// environment refuses (the check ran), each at the line it was written.
-fn manifest_warnings(inputs: &Inputs, setup: &Setup) -> Vec<String> {
-    let Some(m) = &inputs.manifest else {
-        return Vec::new();
-    };
-    let (catalog, policy) = (&setup.catalog, &setup.policy);
-    let checks: std::collections::HashSet<&String> =
-        catalog.auto.iter().chain(&catalog.attested).collect();
-    m.not_applicable
-        .iter()
-        .filter_map(|na| {
-            let at = na
-                .line
-                .map_or(m.file.clone(), |l| format!("{}:{l}", m.file));
-            if LEAKAGE_IDS.contains(&na.id.as_str()) {
-                Some(format!(
-                    "{at}: `{}` is a leakage finding and cannot be marked not applicable; ignored",
-                    na.id
-                ))
-            } else if !checks.contains(&na.id) {
-                Some(format!(
-                    "{at}: not_applicable `{}` names no check, so it skips nothing",
-                    na.id
-                ))
-            } else if policy.requires(&na.id)
-                && catalog.auto.contains(&na.id)
-                && !policy.allows_na(&na.id, Kind::Auto)
-            {
-                Some(format!(
-                    "{at}: not_applicable `{}` refused, the check ran: release.yaml cannot waive an AUTO check; gate.toml's `allow_na` for {} can",
-                    na.id,
-                    policy.display_name()
-                ))
-            } else {
-                None
-            }
-        })
-        .collect()
+    Ok(inputs)
 }
 
 /// The request of `check` and `evaluate`, from their shared flags.
@@ -282,116 +213,85 @@ pub(crate) fn audit_store(
     ))
 }
 
-/// Records a decision in the audit log, if one is configured. Under the
-/// log's lock: its last line is checked (the `audit_chain` finding; a bad
-/// tail never lets the decision proceed), the decision is decided again
-/// with that finding, appended and fsynced. `dry_run` checks the tail and
-/// writes nothing.
-pub(crate) fn record(
-    d: &mut Decision,
-    log: Option<crate::audit::Store>,
-    policy: Option<&EnvPolicy>,
-    env: &Environment,
-    dry_run: bool,
-) {
-    use crate::findings::{Action, AUDIT_CHAIN};
-    let title = "Audit log checks out before appending";
-    let Some(log) = log else {
-        if let Some(p) = policy.filter(|p| d.error.is_none() && p.requires(AUDIT_CHAIN)) {
-            let action = Some(p.action_for(AUDIT_CHAIN, Kind::Auto));
-            d.findings.push(
-                Finding {
-                    action,
-                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Na)
-                }
-                .message("no audit log configured (--audit-log, or [audit] log in gate.toml)")
-                .expected_found("the audit log's last line to check out", "no audit log"),
-            );
-        }
-        return;
-    };
-    let keys = match env.keyring(None) {
-        Ok(k) => k,
-        Err(e) => return fail(d, e),
-    };
-    let (tail, locked) = match log.begin(&keys, dry_run) {
-        Ok(t) => t,
-        Err(e) => return fail(d, e),
-    };
-    let shown = log.display();
-    if d.error.is_none() {
-        let f = match (&tail, tail.problem()) {
-            (_, Some(p)) => Finding {
-                action: Some(Action::Block),
-                ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Fail)
-            }
-            .message(format!("{shown}: {p}"))
-            .expected_found(
-                "the last line complete, hashing to its `hash`, under a supplied key",
-                p,
-            )
-            .at(shown.clone(), None),
-            (crate::audit::file::Tail::Ok { seq, .. }, None) => {
-                let action = policy.map(|p| p.action_for(AUDIT_CHAIN, Kind::Auto));
-                Finding {
-                    action,
-                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Pass)
-                }
-                .message(format!("the last line of {shown} (seq {seq}) checks out"))
-                .expected_found(
-                    "the last line complete, hashing to its `hash`, under a supplied key",
-                    format!("seq {seq} checks out"),
-                )
-            }
-            _ => {
-                let action = policy.map(|p| p.action_for(AUDIT_CHAIN, Kind::Auto));
-                Finding {
-                    action,
-                    ..Finding::new(AUDIT_CHAIN, title, Kind::Auto, Status::Pass)
-                }
-                .message(format!("{shown} is new or empty"))
-                .expected_found(
-                    "the last line complete, hashing to its `hash`, under a supplied key",
-                    "an empty log",
-                )
-            }
-        };
-        d.findings.push(f);
-        d.recompute();
-    }
-    if let Some(p) = tail.problem() {
-        d.warnings
-            .push(format!("the decision was not recorded in {shown}: {p}"));
-        return;
-    }
-    if let Some(locked) = locked {
-        let event = crate::audit::event::from_decision(d, &env.actor(), env.now);
-        match locked.append(event, &keys) {
-            Ok(a) => d.audit = Some(a),
-            Err(e) => fail(d, e),
-        }
-    }
+/// The audit log one decision is written to, opened just before judging:
+/// its append lock held (unless a dry run) and its last line read.
+pub(crate) struct OpenLog {
+    shown: String,
+    keys: crate::audit::keys::Keyring,
+    tail: crate::audit::file::Tail,
+    pending: Option<crate::audit::Pending>,
 }
 
-/// The decision cannot be trusted to be recorded: it does not proceed.
-fn fail(d: &mut Decision, e: crate::inputs::error::InputError) {
-    let error = ErrorInfo::input(vec![e]);
-    let env = d.env.clone();
-    let mut failed = if d.command == "check" {
-        Decision::check_error(env, error)
-    } else {
-        Decision::evaluate_error(env, error)
+/// The log as opened: none configured, open, or the error that keeps the
+/// decision from being recorded (and so from proceeding).
+pub(crate) type Opened = Result<Option<OpenLog>, InputError>;
+
+/// Opens the audit log `project` and gate.toml name, if any: takes its
+/// append lock (a dry run takes none) and reads its last line. Returns what
+/// the `audit_chain` check judges, and the log to record in.
+pub(crate) fn open_log(
+    project: &crate::cli::ProjectArgs,
+    config: Option<&ConfigFile>,
+    env: &Environment,
+    dry_run: bool,
+) -> (crate::model::AuditTail, Opened) {
+    use crate::audit::file::Tail;
+    use crate::model::AuditTail;
+    let Some(log) = audit_store(&project.audit, &project.repo, config) else {
+        return (AuditTail::NotConfigured, Ok(None));
     };
-    failed.findings = std::mem::take(&mut d.findings);
-    failed.inputs = std::mem::take(&mut d.inputs);
-    failed.version = d.version.take();
-    failed.sha = d.sha.take();
-    failed.release_commit = d.release_commit.take();
-    failed.identity_hash = d.identity_hash.take();
-    failed.overrides = std::mem::take(&mut d.overrides);
-    failed.warnings = std::mem::take(&mut d.warnings);
-    failed.audit = d.audit.take();
-    *d = failed;
+    let opened = env
+        .keyring(None)
+        .and_then(|keys| log.begin(&keys, dry_run).map(|(tail, p)| (keys, tail, p)));
+    let (keys, tail, pending) = match opened {
+        Ok(o) => o,
+        Err(e) => return (AuditTail::Unread, Err(e)),
+    };
+    let log = log.display();
+    let judged = match (&tail, tail.problem()) {
+        (_, Some(problem)) => AuditTail::Broken {
+            log: log.clone(),
+            problem,
+        },
+        (Tail::Ok { seq, .. }, None) => AuditTail::Intact {
+            log: log.clone(),
+            seq: *seq,
+        },
+        _ => AuditTail::Empty { log: log.clone() },
+    };
+    let open = OpenLog {
+        shown: log,
+        keys,
+        tail,
+        pending,
+    };
+    (judged, Ok(Some(open)))
+}
+
+/// Records a decision in the log opened for it (still locked): appended
+/// and fsynced, unless its tail did not check out (then the decision, which
+/// the `audit_chain` finding already holds, says it was not recorded) or
+/// this is a dry run.
+fn record(d: &mut Decision, opened: Opened, env: &Environment) {
+    let open = match opened {
+        Ok(Some(o)) => o,
+        Ok(None) => return,
+        Err(e) => return d.fail(e),
+    };
+    if let Some(p) = open.tail.problem() {
+        d.warnings.push(format!(
+            "the decision was not recorded in {}: {p}",
+            open.shown
+        ));
+        return;
+    }
+    if let Some(pending) = open.pending {
+        let event = crate::audit::event::from_decision(d, &env.actor(), env.now);
+        match pending.append(event, &open.keys) {
+            Ok(a) => d.audit = Some(a),
+            Err(e) => d.fail(e),
+        }
+    }
 }
 
 /// Output files of a decision, each opened (as a temporary file beside it)
@@ -457,13 +357,10 @@ impl Outputs {
             if let Err(e) = done {
                 // Checked before recording, so only a race gets here; the
                 // decision still does not pass.
-                fail(
-                    d,
-                    InputError::file(
-                        &path,
-                        format!("could not be written after the decision was recorded: {e}"),
-                    ),
-                );
+                d.fail(InputError::file(
+                    &path,
+                    format!("could not be written after the decision was recorded: {e}"),
+                ));
             }
         }
         if let Some(summary) = &env.step_summary {
@@ -512,12 +409,12 @@ fn writable_target(p: &Path) -> Result<(), InputError> {
 }
 
 /// The end of `check` and `evaluate`: open the output files, record the
-/// decision in the audit log, write the outputs. An output that cannot be
-/// opened turns the decision into an error before anything is recorded.
+/// decision in the log opened for it, write the outputs. An output that
+/// cannot be opened turns the decision into an error before anything is
+/// recorded.
 pub(crate) fn conclude(
     mut d: Decision,
-    project: &crate::cli::ProjectArgs,
-    setup: Option<&Setup>,
+    opened: Opened,
     env: &Environment,
     (decision_out, metrics_out): (Option<&std::path::Path>, Option<&std::path::Path>),
     dry_run: bool,
@@ -525,12 +422,11 @@ pub(crate) fn conclude(
     let outputs = match Outputs::prepare(decision_out, metrics_out, dry_run) {
         Ok(o) => Some(o),
         Err(e) => {
-            fail(&mut d, e);
+            d.fail(e);
             None
         }
     };
-    let log = audit_store(&project.audit, &project.repo, setup.map(|s| &s.config));
-    record(&mut d, log, setup.map(|s| &s.policy), env, dry_run);
+    record(&mut d, opened, env);
     if let Some(o) = outputs {
         o.write(&mut d, env);
     }

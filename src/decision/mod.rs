@@ -7,6 +7,7 @@
 //!   REQUIRE_OVERRIDE; else ALLOW. An input that cannot be read or validated
 //!   is a BLOCK whose `error` says so.
 
+pub mod decide;
 pub mod exit;
 
 use serde::Serialize;
@@ -262,25 +263,26 @@ impl Decision {
         }
     }
 
-    /// Decides again after findings changed (the audit log's check).
-    pub fn recompute(&mut self) {
-        if self.error.is_some() {
-            return;
-        }
-        let again = match self.command {
-            "check" => Self::check(self.env.clone(), std::mem::take(&mut self.findings)),
-            _ => Self::evaluate(
-                self.env.clone().unwrap_or_default(),
-                std::mem::take(&mut self.findings),
-                std::mem::take(&mut self.overrides),
-            ),
+    /// The decision cannot be trusted to be recorded (or written): it
+    /// becomes an error that does not proceed, keeping what it found.
+    pub fn fail(&mut self, e: InputError) {
+        let error = ErrorInfo::input(vec![e]);
+        let env = self.env.clone();
+        let mut failed = if self.command == "check" {
+            Decision::check_error(env, error)
+        } else {
+            Decision::evaluate_error(env, error)
         };
-        self.decision = again.decision;
-        self.exit_code = again.exit_code;
-        self.event_type = again.event_type;
-        self.findings = again.findings;
-        self.overrides = again.overrides;
-        self.suggested_override = suggested_override(self);
+        failed.findings = std::mem::take(&mut self.findings);
+        failed.inputs = std::mem::take(&mut self.inputs);
+        failed.version = self.version.take();
+        failed.sha = self.sha.take();
+        failed.release_commit = self.release_commit.take();
+        failed.identity_hash = self.identity_hash.take();
+        failed.overrides = std::mem::take(&mut self.overrides);
+        failed.warnings = std::mem::take(&mut self.warnings);
+        failed.audit = self.audit.take();
+        *self = failed;
     }
 
     /// The failures that hold the release, in report order.

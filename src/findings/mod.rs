@@ -10,6 +10,7 @@
 //! something new).
 
 pub mod attestations;
+mod audit_chain;
 mod changelog;
 mod ci_status;
 mod deps_pinned;
@@ -106,6 +107,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &thresholds::Thresholds,
     &attestations::Attestations,
     &leakage::Leakage,
+    &audit_chain::AuditChain,
 ];
 
 /// Every check's findings on `inputs`, in report order; not yet judged by
@@ -175,7 +177,8 @@ mod tests {
                 "monitoring_reviewed",
                 "pii",
                 "schema",
-                "policy"
+                "policy",
+                "audit_chain"
             ]
         );
         let unique: BTreeSet<&String> = ids.iter().collect();

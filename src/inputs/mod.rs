@@ -90,6 +90,9 @@ pub struct Inputs {
     pub repo: Option<RepoState>,
     /// The locc artifact (`gate evaluate --locc-artifact`).
     pub artifact: Option<locc::LoccArtifact>,
+    /// The audit log's last line, read by the command under the append
+    /// lock just before judging.
+    pub audit: crate::model::AuditTail,
     pub version: Option<ReleaseVersion>,
     /// (file, sha256) of every input file read, for the audit record.
     pub digests: Vec<(String, file::Sha256Hex)>,
@@ -191,7 +194,7 @@ impl Inputs {
     }
 
     /// Inputs before anything is read: the request's and gate.toml's.
-    fn nothing_read(req: &Request, config: ConfigFile) -> Inputs {
+    pub fn nothing_read(req: &Request, config: ConfigFile) -> Inputs {
         Inputs {
             repo_root: req.repo.clone(),
             ci_status: req.ci_status.clone(),
@@ -200,6 +203,7 @@ impl Inputs {
             changelog: None,
             repo: None,
             artifact: None,
+            audit: Default::default(),
             version: None,
             digests: Vec::new(),
             metrics: Default::default(),

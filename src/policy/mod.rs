@@ -51,9 +51,7 @@ impl Catalog {
                 .flat_map(|c| c.ids(config))
         };
         Self {
-            auto: of(Kind::Auto)
-                .chain([crate::findings::AUDIT_CHAIN.to_string()])
-                .collect(),
+            auto: of(Kind::Auto).collect(),
             attested: of(Kind::Attested).collect(),
             leakage: of(Kind::Leakage).collect(),
         }
@@ -256,9 +254,17 @@ impl EnvPolicy {
     pub fn apply(&self, findings: &mut [Finding]) {
         let env = self.name.as_deref().unwrap_or("this checklist");
         for f in findings.iter_mut() {
-            let action = self.action_for(&f.id, f.kind);
+            // A log that does not check out is never written past: its
+            // failure blocks whatever gate.toml says, and its NA (no log
+            // configured) is no release.yaml answer for forbid_na to refuse.
+            let chain = f.id == crate::findings::AUDIT_CHAIN;
+            let action = if chain && f.status == Status::Fail {
+                Action::Block
+            } else {
+                self.action_for(&f.id, f.kind)
+            };
             f.action = Some(action);
-            if f.status == Status::Na && self.forbid_na.contains(&f.id) {
+            if f.status == Status::Na && self.forbid_na.contains(&f.id) && !chain {
                 f.status = Status::Fail;
                 f.expected = format!(
                     "an answer: `not_applicable` is not accepted for `{}` in {env}",
