@@ -97,6 +97,19 @@ fn gate_toml_names_the_log() {
     assert!(none.stderr.contains("no audit log"), "{}", none.stderr);
 }
 
+/// `--log` given, gate.toml broken: refused with the error's location, not
+/// read around (what it says, a remote, must not be dropped silently).
+#[test]
+fn regression_audit_with_a_log_flag_refuses_a_broken_gate_toml() {
+    let r = Repo::empty();
+    let log = r.path().join("audit.jsonl");
+    assert_eq!(append(r.path(), &log, &[]).code, 0);
+    r.write("gate.toml", "[audit]\nremote = \"origin\"\nlog = \n");
+    let v = audit(r.path(), &["verify", "--log", log.to_str().unwrap()], &[]);
+    assert_eq!(v.code, 2, "{}{}", v.stdout, v.stderr);
+    assert!(v.stderr.contains("gate.toml:3:"), "{}", v.stderr);
+}
+
 fn log_of(n: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("audit.jsonl");

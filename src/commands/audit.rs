@@ -30,11 +30,9 @@ fn store(a: &AuditLogArgs) -> Result<Store, ErrorInfo> {
         package: None,
         hash_eagerly: false,
     };
-    let config = if a.log.is_some() && a.config.is_none() {
-        load_config(&req).ok()
-    } else {
-        Some(load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?)
-    };
+    // A broken gate.toml is an error here too, `--log` or not: what it
+    // says (a remote to read) is never dropped silently.
+    let config = Some(load_config(&req).map_err(|e| ErrorInfo::input(vec![e]))?);
     let flags = crate::cli::AuditArgs {
         log: a.log.clone(),
         remote: a.remote.clone(),
