@@ -45,7 +45,8 @@ fn malformed_yaml_names_line_and_column() {
         );
     });
     let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    insta::assert_snapshot!("bad_yaml", redact(&r, &run.stderr));
+    // The whole message is the golden case `bad_yaml`.
+    assert!(run.stderr.contains("line 3 column 20"), "{}", run.stderr);
 }
 
 #[test]
@@ -162,7 +163,10 @@ fn malformed_gate_toml_names_line_and_every_problem() {
         );
     });
     let run = input_error(&r, &["--ci-status", "success"], "gate.toml");
-    insta::assert_snapshot!("bad_gate_toml", redact(&r, &run.stderr));
+    // The whole message is the golden case `bad_gate_toml`.
+    for want in ["gate.toml:2:", "chnagelog", "gate.toml:3:", "nope"] {
+        assert!(run.stderr.contains(want), "{want}: {}", run.stderr);
+    }
     let r = with(|r| {
         r.write("gate.toml", "changelog = \n");
     });

@@ -3,7 +3,7 @@
 //! fail-closed input errors.
 
 use crate::support::{
-    artifact, evaluate, evaluate_env, head, live_override, promote_pii, put_override, redact, Repo,
+    artifact, evaluate, evaluate_env, head, live_override, promote_pii, put_override, Repo,
     PII_HASH,
 };
 
@@ -291,7 +291,6 @@ fn require_override_prints_the_command_that_lifts_it() {
         ],
     );
     assert_eq!(run.code, 2);
-    insta::assert_snapshot!("evaluate_require_override_text", redact(&r, &run.stdout));
     let run = evaluate(
         &r,
         &[
@@ -304,7 +303,6 @@ fn require_override_prints_the_command_that_lifts_it() {
             "--json",
         ],
     );
-    insta::assert_snapshot!("evaluate_require_override_json", redact(&r, &run.stdout));
     // The printed command works as printed.
     let cmd = run.json()["suggested_override"]
         .as_str()

@@ -1,7 +1,7 @@
 //! One decision, every format: markdown, JUnit, GitHub annotations and step
 //! summary, Prometheus metrics; and eval-metric thresholds end to end.
 
-use crate::support::{artifact, check_env, evaluate, evaluate_env, redact, Repo};
+use crate::support::{artifact, check_env, evaluate, evaluate_env, Repo};
 
 fn staging_require_override(r: &Repo, extra: &[&str], env: &[(&str, &str)]) -> crate::support::Run {
     let mut args = vec!["--env", "staging", "--ci-status", "success"];
@@ -16,7 +16,6 @@ fn markdown_report() {
     let r = Repo::released("release_ok", "v1.2.3");
     let run = staging_require_override(&r, &["--format", "markdown"], &[]);
     assert_eq!(run.code, 2);
-    insta::assert_snapshot!("evaluate_markdown", redact(&r, &run.stdout));
     let check = crate::support::check(&r, &["--ci-status", "failure", "--format", "markdown"]);
     assert_eq!(check.code, 1);
     for want in [
@@ -32,7 +31,6 @@ fn markdown_report() {
 fn junit_report_parses_with_one_case_per_finding() {
     let r = Repo::released("release_ok", "v1.2.3");
     let run = staging_require_override(&r, &["--format", "junit"], &[]);
-    insta::assert_snapshot!("evaluate_junit", redact(&r, &run.stdout));
     let doc = roxmltree::Document::parse(&run.stdout).expect("valid XML");
     let suites = doc.root_element();
     assert_eq!(suites.tag_name().name(), "testsuites");

@@ -6,6 +6,7 @@
 
 mod audit;
 mod bad_input;
+mod cases;
 mod check;
 mod evaluate;
 mod fail_open;
