@@ -17,7 +17,7 @@ use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
 use crate::inputs::override_file::{self, parse_time, Approval, Candidate, OverrideData};
-use crate::inputs::repo::{commit_author, release_commit};
+use crate::inputs::repo::{commit_author, release_commit, ReleaseCommit};
 use crate::inputs::suggest::hint;
 use crate::inputs::{display, relative_to, Request};
 use crate::outcome::{Listed, OverrideOutcome};
@@ -42,143 +42,41 @@ fn overrides_dir(loc: &OverrideLocation, configured: &str) -> PathBuf {
 
 /// `gate override create`: exit 0 written, 2 refused.
 pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
-    const CMD: &str = "override create";
-    let refuse = |m: String| OverrideOutcome::refused(CMD, ErrorInfo::usage(m));
+    create_or_refuse(args, env).unwrap_or_else(|e| OverrideOutcome::refused(CREATE, e))
+}
+
+const CREATE: &str = "override create";
+
+fn usage(m: String) -> ErrorInfo {
+    ErrorInfo::usage(m)
+}
+
+fn create_or_refuse(
+    args: &OverrideCreateArgs,
+    env: &Environment,
+) -> Result<OverrideOutcome, ErrorInfo> {
     let loc = &args.location;
-    let setup = match setup(&request(loc), Some(&args.env)) {
-        Ok(s) => s,
-        Err(e) => return OverrideOutcome::refused(CMD, e),
-    };
+    let setup = setup(&request(loc), Some(&args.env))?;
     let policy = &setup.policy;
-
-    // The commit approved: as given, or the release commit of HEAD.
-    if let Some(s) = &args.sha {
-        if overrides::is_wildcard(s) {
-            return refuse(format!(
-                "--sha `{s}` is a wildcard; an override binds to one commit"
-            ));
-        }
-    }
-    let rc = match release_commit(&loc.repo, args.sha.as_deref(), setup.config.overrides_dir()) {
-        Ok(rc) => rc,
-        Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
-    };
-    if !is_hex(&rc.release, 40) {
-        return refuse(format!(
-            "--sha `{}` is not a commit of this repository nor a full 40-hex commit id",
-            rc.release
-        ));
-    }
-    let sha = rc.release.to_lowercase();
-
-    let identity_hash = match (&args.identity_hash, &args.locc_artifact) {
-        (Some(h), _) if is_hex(h.trim(), 64) => h.trim().to_lowercase(),
-        (Some(h), _) => {
-            return refuse(format!(
-                "--identity-hash `{h}` is not a sha256 (64 hex digits)"
-            ))
-        }
-        (None, Some(p)) => {
-            match read_text(p).and_then(|t| LoccArtifact::parse(p, display(p), &t.text, t.sha256)) {
-                Ok(a) => a.identity_hash,
-                Err(e) => return OverrideOutcome::refused(CMD, ErrorInfo::input(vec![e])),
-            }
-        }
-        (None, None) => return refuse("give --identity-hash or --locc-artifact".into()),
-    };
-
+    let (rc, sha) = approved_commit(args, &setup)?;
+    let identity_hash = identity_of(args)?;
     let known = known_ids(&setup.catalog);
-    let mut types: Vec<String> = Vec::new();
-    for t in args
-        .leakage_types
-        .iter()
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty())
-    {
-        if !known.iter().any(|k| k == t) {
-            return refuse(format!(
-                "--leakage-types: unknown finding id `{t}`{} (expected pii, schema, policy or a check id)",
-                hint(t, known.iter().map(String::as_str))
-            ));
-        }
-        if !types.iter().any(|x| x == t) {
-            types.push(t.to_string());
-        }
-    }
-    if types.is_empty() {
-        return refuse("--leakage-types is empty; name the finding ids to lift".into());
-    }
-
-    // Who asked, and who may not approve.
-    let author = commit_author(&loc.repo, &sha);
-    let requested_by = args
-        .requested_by
-        .clone()
-        .or_else(|| author.as_ref().map(|(_, email)| email.clone()));
-    let author: Vec<String> = author.into_iter().flat_map(|(n, e)| [n, e]).collect();
-    let mut approvers: Vec<String> = Vec::new();
-    for a in args.approved_by.iter().map(|a| a.trim()) {
-        let same = |x: &String| match (Identity::parse(x), Identity::parse(a)) {
-            (Ok(x), Ok(a)) => x.same_person(&a),
-            _ => false,
-        };
-        if !a.is_empty() && !approvers.iter().any(same) {
-            approvers.push(a.to_string());
-        }
-    }
-    let listed: Vec<&str> = approvers.iter().map(String::as_str).collect();
-    let people = Approvers {
-        approvers: &listed,
-        requested_by: requested_by.as_deref(),
-        author: &author,
-    };
-    if let Some(f) = people.judge(policy.required_approvals, &args.env).first() {
-        let more = match f.kind {
-            FailureKind::TooFewApprovers => " (repeat --approved-by)",
-            _ => "",
-        };
-        return refuse(format!("{}{more}", f.message));
-    }
+    let types = leakage_types(&args.leakage_types, &known)?;
+    let (approvers, requested_by) = people(args, &sha, policy.required_approvals)?;
     if crate::identity::is_blank(&args.reason) {
-        return refuse("--reason is empty; say why promoting anyway is safe".into());
-    }
-
-    let days = args.expires_in_days.unwrap_or(policy.max_override_days);
-    if days == 0 {
-        return refuse("--expires-in-days must be at least 1".into());
-    }
-    if days > policy.max_override_days {
-        return refuse(format!(
-            "--expires-in-days {days} is past {}'s maximum of {} day(s)",
-            args.env, policy.max_override_days
+        return Err(usage(
+            "--reason is empty; say why promoting anyway is safe".into(),
         ));
     }
-
+    let days = expiry_days(args, policy)?;
     let now = Timestamp::from_second(env.now.as_second()).unwrap_or(env.now);
-    let filename = args
-        .filename
-        .clone()
-        .unwrap_or_else(|| format!("{}-{}-{}.json", args.env, &sha[..8], now.as_second()));
-    if let Err(e) = crate::identity::hidden(&filename) {
-        return refuse(format!("--filename `{}` {e}", filename.escape_debug()));
-    }
-    if filename.contains(['/', '\\']) || filename.contains("..") || filename.starts_with('.') {
-        return refuse(format!(
-            "--filename `{filename}` must be a plain file name (no path separators, no `..`)"
-        ));
-    }
-    if !filename.ends_with(".json") {
-        return refuse(format!(
-            "--filename `{filename}` must end in .json, or evaluate will not read it"
-        ));
-    }
+    let filename = file_name(args, &sha, now)?;
     if policy.require_signed_overrides && env.override_key.is_none() {
-        return refuse(format!(
+        return Err(usage(format!(
             "{} requires signed overrides: set $GATE_OVERRIDE_KEY",
             args.env
-        ));
+        )));
     }
-
     let expires = now + SignedDuration::from_hours(24 * i64::from(days));
     let mut data = OverrideData {
         approved_by: approvers[0].clone(),
@@ -217,44 +115,9 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         &alone(&loc.repo, &setup.policies, &known, &data, env),
     );
     if let Some(f) = judged.first() {
-        return refuse(f.message.clone());
+        return Err(usage(f.message.clone()));
     }
-    let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
-    let base = loc.dir.as_deref().unwrap_or(&loc.repo);
-    if let Some(link) = override_file::symlink_on_path(base, &folder) {
-        return refuse(format!(
-            "{} is a symbolic link; the overrides folder must be a real folder in the repository",
-            display(&link)
-        ));
-    }
-    let path = folder.join(&filename);
-    let mut out = OverrideOutcome::new(CMD);
-    out.path = Some(relative_to(&loc.repo, &path));
-    if !args.dry_run {
-        let log = super::audit_store(&loc.audit, &loc.repo, Some(&setup.config));
-        let bytes = pretty(&data);
-        let value = serde_json::to_value(&data).unwrap_or(Value::Null);
-        let shown = out.path.clone().unwrap_or_default();
-        let write = || write_new(&path, &bytes);
-        let undo = || {
-            let _ = std::fs::remove_file(&path);
-        };
-        match recorded_with_undo(
-            log,
-            env,
-            "OVERRIDE_CREATED",
-            CMD,
-            &shown,
-            &bytes,
-            &value,
-            write,
-            undo,
-        ) {
-            Ok(audit) => out.audit = audit,
-            Err(e) => return OverrideOutcome::refused(CMD, e),
-        }
-        out.written = true;
-    }
+    let mut out = write_created(args, &setup, &filename, &data, env)?;
     if rc.stepped_over > 0 {
         out.warnings.push(format!(
             "bound to the release commit {}, {} override-only commit(s) before HEAD",
@@ -263,7 +126,203 @@ pub fn create(args: &OverrideCreateArgs, env: &Environment) -> OverrideOutcome {
         ));
     }
     out.data = Some(data);
-    out
+    Ok(out)
+}
+
+/// The commit approved: as given, or the release commit of HEAD; and its
+/// lower-case id.
+fn approved_commit(
+    args: &OverrideCreateArgs,
+    setup: &Setup,
+) -> Result<(ReleaseCommit, String), ErrorInfo> {
+    if let Some(s) = &args.sha {
+        if overrides::is_wildcard(s) {
+            return Err(usage(format!(
+                "--sha `{s}` is a wildcard; an override binds to one commit"
+            )));
+        }
+    }
+    let repo = &args.location.repo;
+    let rc = release_commit(repo, args.sha.as_deref(), setup.config.overrides_dir())
+        .map_err(|e| ErrorInfo::input(vec![e]))?;
+    if !is_hex(&rc.release, 40) {
+        return Err(usage(format!(
+            "--sha `{}` is not a commit of this repository nor a full 40-hex commit id",
+            rc.release
+        )));
+    }
+    let sha = rc.release.to_lowercase();
+    Ok((rc, sha))
+}
+
+/// The artifact identity approved: `--identity-hash`, or the hash of
+/// `--locc-artifact`.
+fn identity_of(args: &OverrideCreateArgs) -> Result<String, ErrorInfo> {
+    match (&args.identity_hash, &args.locc_artifact) {
+        (Some(h), _) if is_hex(h.trim(), 64) => Ok(h.trim().to_lowercase()),
+        (Some(h), _) => Err(usage(format!(
+            "--identity-hash `{h}` is not a sha256 (64 hex digits)"
+        ))),
+        (None, Some(p)) => read_text(p)
+            .and_then(|t| LoccArtifact::parse(p, display(p), &t.text, t.sha256))
+            .map(|a| a.identity_hash)
+            .map_err(|e| ErrorInfo::input(vec![e])),
+        (None, None) => Err(usage("give --identity-hash or --locc-artifact".into())),
+    }
+}
+
+/// `--leakage-types`: known finding ids, each once, at least one.
+fn leakage_types(given: &[String], known: &[String]) -> Result<Vec<String>, ErrorInfo> {
+    let mut types: Vec<String> = Vec::new();
+    for t in given.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if !known.iter().any(|k| k == t) {
+            return Err(usage(format!(
+                "--leakage-types: unknown finding id `{t}`{} (expected pii, schema, policy or a check id)",
+                hint(t, known.iter().map(String::as_str))
+            )));
+        }
+        if !types.iter().any(|x| x == t) {
+            types.push(t.to_string());
+        }
+    }
+    if types.is_empty() {
+        return Err(usage(
+            "--leakage-types is empty; name the finding ids to lift".into(),
+        ));
+    }
+    Ok(types)
+}
+
+/// The approvers (each person once) and who asked, judged by the approver
+/// rules: enough of them, none the requester or the commit's author.
+fn people(
+    args: &OverrideCreateArgs,
+    sha: &str,
+    required: u32,
+) -> Result<(Vec<String>, Option<String>), ErrorInfo> {
+    let author = commit_author(&args.location.repo, sha);
+    let requested_by = args
+        .requested_by
+        .clone()
+        .or_else(|| author.as_ref().map(|(_, email)| email.clone()));
+    let author: Vec<String> = author.into_iter().flat_map(|(n, e)| [n, e]).collect();
+    let mut approvers: Vec<String> = Vec::new();
+    for a in args.approved_by.iter().map(|a| a.trim()) {
+        let same = |x: &String| match (Identity::parse(x), Identity::parse(a)) {
+            (Ok(x), Ok(a)) => x.same_person(&a),
+            _ => false,
+        };
+        if !a.is_empty() && !approvers.iter().any(same) {
+            approvers.push(a.to_string());
+        }
+    }
+    let listed: Vec<&str> = approvers.iter().map(String::as_str).collect();
+    let judged = Approvers {
+        approvers: &listed,
+        requested_by: requested_by.as_deref(),
+        author: &author,
+    }
+    .judge(required, &args.env);
+    if let Some(f) = judged.first() {
+        let more = match f.kind {
+            FailureKind::TooFewApprovers => " (repeat --approved-by)",
+            _ => "",
+        };
+        return Err(usage(format!("{}{more}", f.message)));
+    }
+    Ok((approvers, requested_by))
+}
+
+/// `--expires-in-days`, within the environment's maximum.
+fn expiry_days(
+    args: &OverrideCreateArgs,
+    policy: &crate::policy::EnvPolicy,
+) -> Result<u32, ErrorInfo> {
+    let days = args.expires_in_days.unwrap_or(policy.max_override_days);
+    if days == 0 {
+        return Err(usage("--expires-in-days must be at least 1".into()));
+    }
+    if days > policy.max_override_days {
+        return Err(usage(format!(
+            "--expires-in-days {days} is past {}'s maximum of {} day(s)",
+            args.env, policy.max_override_days
+        )));
+    }
+    Ok(days)
+}
+
+/// The file's name: `--filename` (a plain, visible name ending in .json),
+/// or `<env>-<sha8>-<unix time>.json`.
+fn file_name(args: &OverrideCreateArgs, sha: &str, now: Timestamp) -> Result<String, ErrorInfo> {
+    let filename = args
+        .filename
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}-{}.json", args.env, &sha[..8], now.as_second()));
+    if let Err(e) = crate::identity::hidden(&filename) {
+        return Err(usage(format!(
+            "--filename `{}` {e}",
+            filename.escape_debug()
+        )));
+    }
+    if filename.contains(['/', '\\']) || filename.contains("..") || filename.starts_with('.') {
+        return Err(usage(format!(
+            "--filename `{filename}` must be a plain file name (no path separators, no `..`)"
+        )));
+    }
+    if !filename.ends_with(".json") {
+        return Err(usage(format!(
+            "--filename `{filename}` must end in .json, or evaluate will not read it"
+        )));
+    }
+    Ok(filename)
+}
+
+/// Writes the override into the environment's folder (never through a
+/// symbolic link, never over a file) and records it, unless a dry run.
+fn write_created(
+    args: &OverrideCreateArgs,
+    setup: &Setup,
+    filename: &str,
+    data: &OverrideData,
+    env: &Environment,
+) -> Result<OverrideOutcome, ErrorInfo> {
+    let loc = &args.location;
+    let folder = overrides_dir(loc, setup.config.overrides_dir()).join(&args.env);
+    let base = loc.dir.as_deref().unwrap_or(&loc.repo);
+    if let Some(link) = override_file::symlink_on_path(base, &folder) {
+        return Err(usage(format!(
+            "{} is a symbolic link; the overrides folder must be a real folder in the repository",
+            display(&link)
+        )));
+    }
+    let path = folder.join(filename);
+    let mut out = OverrideOutcome::new(CREATE);
+    out.path = Some(relative_to(&loc.repo, &path));
+    if args.dry_run {
+        return Ok(out);
+    }
+    let log = super::audit_store(&loc.audit, &loc.repo, Some(&setup.config));
+    let bytes = pretty(data);
+    let value = serde_json::to_value(data).unwrap_or(Value::Null);
+    let shown = out.path.clone().unwrap_or_default();
+    let write = || write_new(&path, &bytes);
+    let undo = || {
+        let _ = std::fs::remove_file(&path);
+    };
+    let recorded = recorded_with_undo(
+        log,
+        env,
+        "OVERRIDE_CREATED",
+        CREATE,
+        &shown,
+        &bytes,
+        &value,
+        write,
+        undo,
+    );
+    out.audit = recorded?;
+    out.written = true;
+    Ok(out)
 }
 
 fn known_ids(c: &Catalog) -> Vec<String> {
