@@ -188,13 +188,32 @@ pub fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The rules an override must meet, in the order their failures are told.
+const RULES: &[Rule] = &[
+    bound_to_the_artifact,
+    in_time,
+    bound_to_the_commit,
+    covers_what_failed,
+    approved,
+    reasoned_and_signed,
+];
+
+type Rule = fn(&OverrideFile, &Context, &mut Vec<Failure>);
+
 /// Every failure of `o` in `ctx`; empty when it is valid.
 pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
-    let d = &o.data;
     let mut out = Vec::new();
+    for rule in RULES {
+        rule(o, ctx, &mut out);
+    }
+    out
+}
+
+/// For this artifact (its identity hash) and this environment (its scope).
+fn bound_to_the_artifact(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
     let mut fail = |kind, message: String| out.push(Failure { kind, message });
     let env = ctx.env.display_name();
-
     match ctx.identity_hash {
         Some(h) if h.eq_ignore_ascii_case(d.identity_hash.trim()) => {}
         Some(h) => fail(
@@ -218,6 +237,14 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
             ),
         );
     }
+}
+
+/// Within its time: not expired, not created in the future, expiring after
+/// it was created, and no longer than the environment allows.
+fn in_time(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
+    let mut fail = |kind, message: String| out.push(Failure { kind, message });
+    let env = ctx.env.display_name();
     let expires = parse_time(&d.expires_at);
     let created = d.created_at.as_deref().map(parse_time).transpose();
     match &expires {
@@ -265,6 +292,12 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
             );
         }
     }
+}
+
+/// For one commit, the release commit.
+fn bound_to_the_commit(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
+    let mut fail = |kind, message: String| out.push(Failure { kind, message });
     let sha = d.approved_head_sha.trim();
     if is_wildcard(sha) {
         fail(
@@ -281,6 +314,12 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
             None => fail(FailureKind::ShaMismatch, "approved_head_sha cannot be checked: no release commit is known".into()),
         }
     }
+}
+
+/// Its leakage types cover every failure it is to lift.
+fn covers_what_failed(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
+    let mut fail = |kind, message: String| out.push(Failure { kind, message });
     let covers = d.covers();
     let missing: Vec<&String> = ctx
         .to_lift
@@ -297,14 +336,27 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
             ),
         );
     }
+}
+
+/// Approved by enough people, none of them the requester or the commit's
+/// author.
+fn approved(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
     let approvers = d.approvers();
     let people = Approvers {
         approvers: &approvers,
         requested_by: d.requested_by.as_deref(),
         author: &ctx.author,
     };
-    out.extend(people.judge(ctx.env.required_approvals, env));
+    out.extend(people.judge(ctx.env.required_approvals, ctx.env.display_name()));
+}
+
+/// A reason given, and signed where the environment requires it (and a
+/// signature there is must match).
+fn reasoned_and_signed(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    let d = &o.data;
     let mut fail = |kind, message: String| out.push(Failure { kind, message });
+    let env = ctx.env.display_name();
     if crate::identity::is_blank(&d.reason) {
         fail(
             FailureKind::EmptyReason,
@@ -329,7 +381,6 @@ pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
         ),
         _ => {}
     }
-    out
 }
 
 /// Who approved an override, and who may not.
