@@ -48,34 +48,11 @@ impl Single for DepsPinned {
                 .message(format!("nothing to check: {found}"))
                 .expected_found(expected, found);
         }
-        let mut by_lock: Vec<(LockKind, usize)> = Vec::new();
-        let mut failing: Vec<Ecosystem> = Vec::new();
-        let offenders: Vec<Location> = p
-            .dependencies
-            .iter()
-            .filter_map(|d| {
-                let why = unpinned_reason(d)?;
-                let why = match lock_pins(d, &p.locks) {
-                    Some(Ok(kind)) => {
-                        match by_lock.iter_mut().find(|(k, _)| *k == kind) {
-                            Some((_, n)) => *n += 1,
-                            None => by_lock.push((kind, 1)),
-                        }
-                        return None;
-                    }
-                    Some(Err(lock)) => format!("{why}; {lock}"),
-                    None => why,
-                };
-                if !failing.contains(&d.ecosystem) {
-                    failing.push(d.ecosystem);
-                }
-                Some(Location {
-                    file: d.file.clone(),
-                    line: d.line,
-                    message: format!("{} `{}`: {why}", d.name, d.requirement),
-                })
-            })
-            .collect();
+        let Judged {
+            by_lock,
+            failing,
+            offenders,
+        } = judge(p);
         let total = p.dependencies.len();
         let files = p.dependency_files.join(", ");
         // Members gate could not find are named, never passed over quietly.
@@ -100,83 +77,144 @@ impl Single for DepsPinned {
                 .expected_found(expected, found);
         }
         if offenders.is_empty() {
-            let locked: Vec<String> = by_lock
-                .iter()
-                .map(|(k, n)| format!("{n} by {}", k.file()))
-                .collect();
-            let message = match by_lock.as_slice() {
-                [] => format!("All {total} dependencies are pinned ({files})"),
-                [(k, n)] if *n == total => format!(
-                    "pinned by {} ({n} {})",
-                    k.file(),
-                    if *n == 1 {
-                        "dependency"
-                    } else {
-                        "dependencies"
-                    }
-                ),
-                _ => {
-                    let rest = total - by_lock.iter().map(|(_, n)| n).sum::<usize>();
-                    let rest = if rest > 0 {
-                        format!(", {rest} exactly")
-                    } else {
-                        String::new()
-                    };
-                    format!(
-                        "All {total} dependencies are pinned ({files}): {}{rest}",
-                        locked.join(", ")
-                    )
-                }
-            };
             return auto(self, Status::Pass)
-                .message(format!("{message}{unread}"))
+                .message(format!(
+                    "{}{unread}",
+                    pinned_message(&by_lock, total, &files)
+                ))
                 .expected_found(expected, format!("{total} of {total} pinned"));
         }
-        // The message names the first few; every one is in `locations`.
-        let mut named: Vec<String> = offenders
-            .iter()
-            .take(NAMED)
-            .map(|o| match o.line {
-                Some(l) => format!(
-                    "{} ({}:{l})",
-                    o.message.split(':').next().unwrap_or_default(),
-                    o.file
-                ),
-                None => format!(
-                    "{} ({})",
-                    o.message.split(':').next().unwrap_or_default(),
-                    o.file
-                ),
-            })
-            .collect();
-        if offenders.len() > NAMED {
-            named.push(format!("and {} more", offenders.len() - NAMED));
-        }
-        // A library without a lock file declares ranges on purpose: say how
-        // to let this check be not applicable for it.
-        let hint = p
-            .library
-            .iter()
-            .find(|(eco, _)| {
-                let python = |e: &Ecosystem| matches!(e, Ecosystem::Pep508 | Ecosystem::Poetry);
-                failing.iter().any(|f| f == eco || python(f) && python(eco))
-                    && !p.locks.iter().any(|l| l.kind.locks(*eco))
-            })
-            .map(|(_, why)| {
-                format!(
-                    ". This looks like {why}: libraries declare ranges on purpose; to skip the check, mark deps_pinned not_applicable in release.yaml and allow it in gate.toml (`allow_na = [\"deps_pinned\"]` under the environment)"
-                )
-            })
-            .unwrap_or_default();
+        let named = first_named(&offenders);
+        let hint = library_hint(p, &failing);
         auto(self, Status::Fail)
             .message(format!(
-                "{} of {total} dependencies are not pinned exactly: {}{hint}{unread}",
+                "{} of {total} dependencies are not pinned exactly: {named}{hint}{unread}",
                 offenders.len(),
-                named.join(", ")
             ))
             .expected_found(expected, format!("{} not pinned", offenders.len()))
             .locations(offenders)
     }
+}
+
+/// What the dependencies come to: those a lock file pins (per lock), the
+/// ecosystems with offenders, and the offenders.
+struct Judged {
+    by_lock: Vec<(LockKind, usize)>,
+    failing: Vec<Ecosystem>,
+    offenders: Vec<Location>,
+}
+
+fn judge(p: &crate::inputs::project::Project) -> Judged {
+    let mut by_lock: Vec<(LockKind, usize)> = Vec::new();
+    let mut failing: Vec<Ecosystem> = Vec::new();
+    let offenders: Vec<Location> = p
+        .dependencies
+        .iter()
+        .filter_map(|d| {
+            let why = unpinned_reason(d)?;
+            let why = match lock_pins(d, &p.locks) {
+                Some(Ok(kind)) => {
+                    match by_lock.iter_mut().find(|(k, _)| *k == kind) {
+                        Some((_, n)) => *n += 1,
+                        None => by_lock.push((kind, 1)),
+                    }
+                    return None;
+                }
+                Some(Err(lock)) => format!("{why}; {lock}"),
+                None => why,
+            };
+            if !failing.contains(&d.ecosystem) {
+                failing.push(d.ecosystem);
+            }
+            Some(Location {
+                file: d.file.clone(),
+                line: d.line,
+                message: format!("{} `{}`: {why}", d.name, d.requirement),
+            })
+        })
+        .collect();
+    Judged {
+        by_lock,
+        failing,
+        offenders,
+    }
+}
+
+/// The PASS message: how the `total` dependencies are pinned.
+fn pinned_message(by_lock: &[(LockKind, usize)], total: usize, files: &str) -> String {
+    let locked: Vec<String> = by_lock
+        .iter()
+        .map(|(k, n)| format!("{n} by {}", k.file()))
+        .collect();
+    match by_lock {
+        [] => format!("All {total} dependencies are pinned ({files})"),
+        [(k, n)] if *n == total => format!(
+            "pinned by {} ({n} {})",
+            k.file(),
+            if *n == 1 {
+                "dependency"
+            } else {
+                "dependencies"
+            }
+        ),
+        _ => {
+            let rest = total - by_lock.iter().map(|(_, n)| n).sum::<usize>();
+            let rest = if rest > 0 {
+                format!(", {rest} exactly")
+            } else {
+                String::new()
+            };
+            format!(
+                "All {total} dependencies are pinned ({files}): {}{rest}",
+                locked.join(", ")
+            )
+        }
+    }
+}
+
+/// The first few offenders by name and place, then how many more.
+fn first_named(offenders: &[Location]) -> String {
+    // The message names the first few; every one is in `locations`.
+    let mut named: Vec<String> = offenders
+        .iter()
+        .take(NAMED)
+        .map(|o| match o.line {
+            Some(l) => format!(
+                "{} ({}:{l})",
+                o.message.split(':').next().unwrap_or_default(),
+                o.file
+            ),
+            None => format!(
+                "{} ({})",
+                o.message.split(':').next().unwrap_or_default(),
+                o.file
+            ),
+        })
+        .collect();
+    if offenders.len() > NAMED {
+        named.push(format!("and {} more", offenders.len() - NAMED));
+    }
+    named.join(", ")
+}
+
+/// For a library without a lock file, how to let the check be NA.
+fn library_hint(p: &crate::inputs::project::Project, failing: &[Ecosystem]) -> String {
+    // A library without a lock file declares ranges on purpose: say how
+    // to let this check be not applicable for it.
+    p
+        .library
+        .iter()
+        .find(|(eco, _)| {
+            let python = |e: &Ecosystem| matches!(e, Ecosystem::Pep508 | Ecosystem::Poetry);
+            failing.iter().any(|f| f == eco || python(f) && python(eco))
+                && !p.locks.iter().any(|l| l.kind.locks(*eco))
+        })
+        .map(|(_, why)| {
+            format!(
+                ". This looks like {why}: libraries declare ranges on purpose; to skip the check, mark deps_pinned not_applicable in release.yaml and allow it in gate.toml (`allow_na = [\"deps_pinned\"]` under the environment)"
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Whether a lock file pins `d`: `None` when no lock file covers its
