@@ -258,75 +258,96 @@ impl LoccArtifact {
             }
         }
         let identity_hash = pyjson::identity_hash(&tree, text.len());
-        let artifact =
-            match form {
-                LoccForm::Checks => {
-                    let c: ChecksForm = typed(tree, text).map_err(located)?;
-                    let mut reasons = Vec::new();
-                    let mut diffs = Vec::new();
-                    let checks = c.checks.len();
-                    let (status, status_note) = judged_status(c.status, &c.checks);
-                    for (i, check) in c.checks.into_iter().enumerate() {
-                        let at = format!("checks[{i}] ({})", check.name);
-                        for (j, r) in check.reasons.into_iter().enumerate() {
-                            reasons.push(Reason {
-                                text: r,
-                                at: format!("{at}.reasons[{j}]"),
-                            });
-                        }
-                        for (j, d) in check.diffs.into_iter().enumerate() {
-                            diffs.push(d.into_diff(format!("{at}.diffs[{j}]")));
-                        }
-                    }
-                    Self {
-                        file,
-                        sha256,
-                        form,
-                        status,
-                        status_note,
-                        reasons,
-                        diffs,
-                        checks,
-                        identity_hash,
-                    }
-                }
-                LoccForm::Report => {
-                    let r: ReportForm = typed(tree, text).map_err(located)?;
-                    let mut reasons: Vec<Reason> = r
-                        .reasons
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, t)| Reason {
-                            text: t,
-                            at: format!("reasons[{i}]"),
-                        })
-                        .collect();
-                    reasons.extend(r.validation_errors.into_iter().enumerate().map(|(i, v)| {
-                        Reason {
-                            text: v.as_str().map_or_else(|| v.to_string(), String::from),
-                            at: format!("validation_errors[{i}]"),
-                        }
-                    }));
-                    let diffs = r
-                        .diffs
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, d)| d.into_diff(format!("diffs[{i}]")))
-                        .collect();
-                    Self {
-                        file,
-                        sha256,
-                        form,
-                        status: r.decision,
-                        status_note: None,
-                        reasons,
-                        diffs,
-                        checks: 0,
-                        identity_hash,
-                    }
-                }
-            };
+        let artifact = match form {
+            LoccForm::Checks => Self::from_checks(tree, text, file, sha256, identity_hash),
+            LoccForm::Report => Self::from_report(tree, text, file, sha256, identity_hash),
+        }
+        .map_err(located)?;
         Ok(artifact)
+    }
+
+    /// The checks form, each reason and diff named by where it is.
+    fn from_checks(
+        tree: Value,
+        text: &str,
+        file: String,
+        sha256: String,
+        identity_hash: String,
+    ) -> Result<Self, serde_json::Error> {
+        let c: ChecksForm = typed(tree, text)?;
+        let mut reasons = Vec::new();
+        let mut diffs = Vec::new();
+        let checks = c.checks.len();
+        let (status, status_note) = judged_status(c.status, &c.checks);
+        for (i, check) in c.checks.into_iter().enumerate() {
+            let at = format!("checks[{i}] ({})", check.name);
+            for (j, r) in check.reasons.into_iter().enumerate() {
+                reasons.push(Reason {
+                    text: r,
+                    at: format!("{at}.reasons[{j}]"),
+                });
+            }
+            for (j, d) in check.diffs.into_iter().enumerate() {
+                diffs.push(d.into_diff(format!("{at}.diffs[{j}]")));
+            }
+        }
+        Ok(Self {
+            file,
+            sha256,
+            form: LoccForm::Checks,
+            status,
+            status_note,
+            reasons,
+            diffs,
+            checks,
+            identity_hash,
+        })
+    }
+
+    /// The report form: its reasons, then its validation errors, as reasons.
+    fn from_report(
+        tree: Value,
+        text: &str,
+        file: String,
+        sha256: String,
+        identity_hash: String,
+    ) -> Result<Self, serde_json::Error> {
+        let r: ReportForm = typed(tree, text)?;
+        let mut reasons: Vec<Reason> = r
+            .reasons
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Reason {
+                text: t,
+                at: format!("reasons[{i}]"),
+            })
+            .collect();
+        reasons.extend(
+            r.validation_errors
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Reason {
+                    text: v.as_str().map_or_else(|| v.to_string(), String::from),
+                    at: format!("validation_errors[{i}]"),
+                }),
+        );
+        let diffs = r
+            .diffs
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| d.into_diff(format!("diffs[{i}]")))
+            .collect();
+        Ok(Self {
+            file,
+            sha256,
+            form: LoccForm::Report,
+            status: r.decision,
+            status_note: None,
+            reasons,
+            diffs,
+            checks: 0,
+            identity_hash,
+        })
     }
 }
 
