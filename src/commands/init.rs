@@ -36,66 +36,7 @@ pub fn run(repo: &Path) -> InitOutcome {
         ));
         return out;
     }
-    // The package and tag template (a monorepo's prefixed tag at HEAD, or
-    // what an existing gate.toml says), then the version the package
-    // declares: detected, never invented.
-    let (package, tag) = package_and_tag(repo);
-    let project = match &package {
-        Some(p) => Project::load_package(repo, p, VersionSource::Auto, true, false, false),
-        None => Project::load(repo, VersionSource::Auto, true, false, false),
-    };
-    let project = match project {
-        Ok(p) => Some(p),
-        Err(e) => {
-            out.warnings
-                .push(format!("the project manifests could not be read: {e}"));
-            None
-        }
-    };
-    let version = project
-        .as_ref()
-        .and_then(|p| crate::inputs::project_version(p, repo, None, tag.as_deref()))
-        .map(|v| v.value);
-    let version_line = match &version {
-        Some(v) => format!(
-            "version: {}          # must match the project's own version",
-            quoted(v)
-        ),
-        None => {
-            out.warnings.push(
-                "no project manifest declares a version: release.yaml has `version: \"\"`; fill it in".into(),
-            );
-            "version: \"\"          # TODO: the version being released (no project manifest declares one)".into()
-        }
-    };
-    // The changelog the project keeps, under whichever usual name.
-    let found = crate::inputs::changelog::discover_for(repo, package.as_deref());
-    let mut changelog = match found {
-        Some(name) => format!(
-            "changelog = {}        # found in the repository",
-            quoted(&name)
-        ),
-        None => {
-            out.warnings.push(format!(
-                "no changelog found (looked for {}); `changelog` will FAIL until one exists",
-                crate::inputs::changelog::CANDIDATES.join(", ")
-            ));
-            "# changelog = \"CHANGELOG.md\"     # none found; relative to the repository root"
-                .into()
-        }
-    };
-    if let Some(p) = &package {
-        changelog.push_str(&format!(
-            "\npackage = {}        # the package a tag at HEAD releases",
-            quoted(p)
-        ));
-    }
-    if let Some(t) = &tag {
-        changelog.push_str(&format!(
-            "\ntag = {}        # the release tag at HEAD",
-            quoted(t)
-        ));
-    }
+    let (version_line, changelog) = detected(repo, &mut out.warnings);
     let mut files: Vec<(PathBuf, String)> = vec![
         (
             PathBuf::from("release.yaml"),
@@ -119,33 +60,105 @@ pub fn run(repo: &Path) -> InitOutcome {
         ));
     }
     for (rel, text) in files {
-        let path = repo.join(&rel);
-        let shown = crate::inputs::display(&rel);
-        if path.exists() {
-            out.kept.push(shown);
-            continue;
-        }
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)
-            })
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
-        match written {
-            Ok(()) => out.written.push(shown),
-            Err(e) => {
-                out.exit_code =
-                    exit::code(exit::Command::Init, exit::Ending::Error(ErrorKind::Input));
-                out.error = Some(format!("{}: cannot be written: {e}", path.display()));
-                return out;
-            }
+        if let Err(e) = write_new(repo, &rel, &text, &mut out) {
+            out.exit_code = exit::code(exit::Command::Init, exit::Ending::Error(ErrorKind::Input));
+            out.error = Some(e);
+            return out;
         }
     }
     out
+}
+
+/// The release.yaml `version` line and the gate.toml lines init writes:
+/// the package and tag template (a monorepo's prefixed tag at HEAD, or what
+/// an existing gate.toml says), the version the package declares and the
+/// changelog it keeps. Detected, never invented: what is not found is a
+/// warning and a TODO.
+fn detected(repo: &Path, warnings: &mut Vec<String>) -> (String, String) {
+    let (package, tag) = package_and_tag(repo);
+    let project = match &package {
+        Some(p) => Project::load_package(repo, p, VersionSource::Auto, true, false, false),
+        None => Project::load(repo, VersionSource::Auto, true, false, false),
+    };
+    let project = match project {
+        Ok(p) => Some(p),
+        Err(e) => {
+            warnings.push(format!("the project manifests could not be read: {e}"));
+            None
+        }
+    };
+    let version = project
+        .as_ref()
+        .and_then(|p| crate::inputs::project_version(p, repo, None, tag.as_deref()))
+        .map(|v| v.value);
+    let version_line = match &version {
+        Some(v) => format!(
+            "version: {}          # must match the project's own version",
+            quoted(v)
+        ),
+        None => {
+            warnings.push(
+                "no project manifest declares a version: release.yaml has `version: \"\"`; fill it in".into(),
+            );
+            "version: \"\"          # TODO: the version being released (no project manifest declares one)".into()
+        }
+    };
+    // The changelog the project keeps, under whichever usual name.
+    let found = crate::inputs::changelog::discover_for(repo, package.as_deref());
+    let mut changelog = match found {
+        Some(name) => format!(
+            "changelog = {}        # found in the repository",
+            quoted(&name)
+        ),
+        None => {
+            warnings.push(format!(
+                "no changelog found (looked for {}); `changelog` will FAIL until one exists",
+                crate::inputs::changelog::CANDIDATES.join(", ")
+            ));
+            "# changelog = \"CHANGELOG.md\"     # none found; relative to the repository root"
+                .into()
+        }
+    };
+    if let Some(p) = &package {
+        changelog.push_str(&format!(
+            "\npackage = {}        # the package a tag at HEAD releases",
+            quoted(p)
+        ));
+    }
+    if let Some(t) = &tag {
+        changelog.push_str(&format!(
+            "\ntag = {}        # the release tag at HEAD",
+            quoted(t)
+        ));
+    }
+    (version_line, changelog)
+}
+
+/// Writes one starter file, never over one that exists (that is kept).
+fn write_new(repo: &Path, rel: &Path, text: &str, out: &mut InitOutcome) -> Result<(), String> {
+    let path = repo.join(rel);
+    let shown = crate::inputs::display(rel);
+    if path.exists() {
+        out.kept.push(shown);
+        return Ok(());
+    }
+    let written = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+        })
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => {
+            out.written.push(shown);
+            Ok(())
+        }
+        Err(e) => Err(format!("{}: cannot be written: {e}", path.display())),
+    }
 }
 
 /// `s` as a double-quoted string that TOML and YAML both read back as `s`
