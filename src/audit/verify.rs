@@ -522,90 +522,119 @@ fn check_in_parallel(
     workers: usize,
     walk: &mut Walk,
 ) -> std::io::Result<u64> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Condvar, Mutex};
-    let chunks = len.div_ceil(chunk);
-    let next = AtomicU64::new(0);
-    // The chunk the walk waits for; no worker starts one more than
-    // `ahead` chunks past it.
-    let walked = (Mutex::new(0u64), Condvar::new());
-    let set_walked = |to: u64| {
-        *walked.0.lock().unwrap_or_else(|e| e.into_inner()) = to;
-        walked.1.notify_all();
+    let chunks = Chunks {
+        file,
+        keys,
+        len,
+        chunk,
+        count: len.div_ceil(chunk),
+        next: std::sync::atomic::AtomicU64::new(0),
+        walked: (std::sync::Mutex::new(0), std::sync::Condvar::new()),
+        ahead: 2 * workers as u64,
     };
-    let ahead = 2 * workers as u64;
     std::thread::scope(|scope| {
-        let (tx, rx) =
-            std::sync::mpsc::sync_channel::<(u64, std::io::Result<Part>)>(ahead as usize);
+        let (tx, rx) = std::sync::mpsc::sync_channel(chunks.ahead as usize);
         for _ in 0..workers {
-            let (tx, next, walked) = (tx.clone(), &next, &walked);
-            scope.spawn(move || {
-                let mut buf = Vec::new();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= chunks {
-                        return;
-                    }
-                    let (lock, moved) = walked;
-                    let at = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    drop(moved.wait_while(at, |w| k >= *w + ahead));
-                    let range = (k * chunk, ((k + 1) * chunk).min(len));
-                    // A worker that failed sends an error, so the walk
-                    // never waits for a chunk that will not come.
-                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        check_range(file, keys, range, len, k == 0, &mut buf)
-                    }))
-                    .unwrap_or_else(|_| Err(std::io::Error::other("a verify worker failed")));
-                    if tx.send((k, part)).is_err() {
-                        return; // the walk has stopped
-                    }
-                }
-            });
+            let (tx, chunks) = (tx.clone(), &chunks);
+            scope.spawn(move || chunks.work(&tx));
         }
         drop(tx);
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut want = 0u64;
-        let mut result = Ok(0u64);
-        'walk: for (k, part) in rx.iter() {
-            waiting.insert(k, part);
-            while let Some(part) = waiting.remove(&want) {
-                want += 1;
-                set_walked(want);
-                let part = match part {
-                    Ok(p) => p,
-                    Err(e) => {
-                        result = Err(e);
-                        break 'walk;
-                    }
-                };
-                for c in part.checked {
-                    walk.step(c);
-                    if walk.report.problem.is_some() {
-                        break 'walk;
-                    }
-                }
-                if part.too_long {
-                    let line = walk.line + 1;
-                    walk.stop(
-                        Class::Tampered,
-                        line,
-                        None,
-                        format!("a line longer than {} bytes", super::file::MAX_LINE),
-                    );
-                    break 'walk;
-                }
-                if let Some(t) = part.torn {
-                    result = Ok(t);
-                    break 'walk;
-                }
-            }
-        }
+        let result = walk_in_order(&rx, &chunks, walk);
         // Dropping the receiver stops the workers at their next chunk; the
         // one waiting to start sees the count move on.
         drop(rx);
-        set_walked(u64::MAX - ahead);
+        chunks.set_walked(u64::MAX - chunks.ahead);
         result
     })
+}
+
+/// The file's chunks, handed out to the workers in order.
+struct Chunks<'a> {
+    file: &'a File,
+    keys: &'a Keyring,
+    len: u64,
+    chunk: u64,
+    count: u64,
+    /// The next chunk to hand out.
+    next: std::sync::atomic::AtomicU64,
+    /// The chunk the walk waits for; no worker starts one more than
+    /// `ahead` chunks past it.
+    walked: (std::sync::Mutex<u64>, std::sync::Condvar),
+    ahead: u64,
+}
+
+/// A chunk's number and its lines, checked.
+type CheckedChunk = (u64, std::io::Result<Part>);
+
+impl Chunks<'_> {
+    fn set_walked(&self, to: u64) {
+        *self.walked.0.lock().unwrap_or_else(|e| e.into_inner()) = to;
+        self.walked.1.notify_all();
+    }
+
+    /// One worker: checks chunks until there are none left or the walk has
+    /// stopped.
+    fn work(&self, tx: &std::sync::mpsc::SyncSender<CheckedChunk>) {
+        let mut buf = Vec::new();
+        loop {
+            let k = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if k >= self.count {
+                return;
+            }
+            let (lock, moved) = &self.walked;
+            let at = lock.lock().unwrap_or_else(|e| e.into_inner());
+            drop(moved.wait_while(at, |w| k >= *w + self.ahead));
+            let range = (k * self.chunk, ((k + 1) * self.chunk).min(self.len));
+            // A worker that failed sends an error, so the walk never waits
+            // for a chunk that will not come.
+            let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_range(self.file, self.keys, range, self.len, k == 0, &mut buf)
+            }))
+            .unwrap_or_else(|_| Err(std::io::Error::other("a verify worker failed")));
+            if tx.send((k, part)).is_err() {
+                return; // the walk has stopped
+            }
+        }
+    }
+}
+
+/// Walks the checked chunks in file order as they come in; returns the
+/// length of a torn last line (0 if none).
+fn walk_in_order(
+    rx: &std::sync::mpsc::Receiver<CheckedChunk>,
+    chunks: &Chunks,
+    walk: &mut Walk,
+) -> std::io::Result<u64> {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut want = 0u64;
+    for (k, part) in rx.iter() {
+        waiting.insert(k, part);
+        while let Some(part) = waiting.remove(&want) {
+            want += 1;
+            chunks.set_walked(want);
+            let part = part?;
+            for c in part.checked {
+                walk.step(c);
+                if walk.report.problem.is_some() {
+                    return Ok(0);
+                }
+            }
+            if part.too_long {
+                let line = walk.line + 1;
+                walk.stop(
+                    Class::Tampered,
+                    line,
+                    None,
+                    format!("a line longer than {} bytes", super::file::MAX_LINE),
+                );
+                return Ok(0);
+            }
+            if let Some(t) = part.torn {
+                return Ok(t);
+            }
+        }
+    }
+    Ok(0)
 }
 
 /// Verifies the log at `path`. An unreadable log is an error; a broken one
