@@ -37,6 +37,45 @@ pub fn render(d: &Decision) -> String {
         d.command,
         d.decision.word()
     );
+    facts(&mut out, d);
+    if let Some(e) = &d.error {
+        let _ = writeln!(out, "> **{} error:** {}\n", e.kind, cell(&e.message));
+        for x in e.errors.iter().skip(1) {
+            let _ = writeln!(out, "> {}", cell(&x.to_string()));
+        }
+    }
+    if !d.findings.is_empty() {
+        let _ = writeln!(out, "| | status | check | detail |\n|---|---|---|---|");
+        for f in &d.findings {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                f.kind.label(),
+                mark(f),
+                cell(&f.title),
+                cell(&f.message)
+            );
+        }
+        expected_found(&mut out, d);
+    }
+    overrides(&mut out, d);
+    if let Some(cmd) = &d.suggested_override {
+        let _ = writeln!(
+            out,
+            "\n### To lift this\n\nA release manager runs:\n\n```sh\n{cmd}\n```"
+        );
+    }
+    if !d.warnings.is_empty() {
+        let _ = writeln!(out, "\n### Warnings\n");
+        for w in &d.warnings {
+            let _ = writeln!(out, "- {}", w.replace('\n', " "));
+        }
+    }
+    out
+}
+
+/// The line of facts: version, commits, identity, audit receipt.
+fn facts(out: &mut String, d: &Decision) {
     let mut facts = Vec::new();
     if let Some(v) = &d.version {
         facts.push(format!("version `{v}`"));
@@ -60,56 +99,45 @@ pub fn render(d: &Decision) -> String {
     if !facts.is_empty() {
         let _ = writeln!(out, "{}\n", facts.join(" · "));
     }
-    if let Some(e) = &d.error {
-        let _ = writeln!(out, "> **{} error:** {}\n", e.kind, cell(&e.message));
-        for x in e.errors.iter().skip(1) {
-            let _ = writeln!(out, "> {}", cell(&x.to_string()));
-        }
-    }
-    if !d.findings.is_empty() {
-        let _ = writeln!(out, "| | status | check | detail |\n|---|---|---|---|");
-        for f in &d.findings {
+}
+
+/// For each failure or warning, what was expected and what was found.
+fn expected_found(out: &mut String, d: &Decision) {
+    let failed: Vec<&Finding> = d
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\n### What was expected, what was found\n");
+        let _ = writeln!(
+            out,
+            "| check | expected | found | where | action |\n|---|---|---|---|---|"
+        );
+        for f in failed {
+            let at = match (&f.file, f.line) {
+                (Some(file), Some(l)) => format!("`{file}:{l}`"),
+                (Some(file), None) => format!("`{file}`"),
+                _ => String::new(),
+            };
+            let action = match (&f.covered_by, f.action) {
+                (Some(o), _) => format!("lifted by `{o}`"),
+                (None, Some(a)) => format!("{a:?}").to_lowercase(),
+                (None, None) => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
-                f.kind.label(),
-                mark(f),
-                cell(&f.title),
-                cell(&f.message)
+                "| `{}` | {} | {} | {at} | {action} |",
+                f.id,
+                cell(&f.expected),
+                cell(&f.found)
             );
-        }
-        let failed: Vec<&Finding> = d
-            .findings
-            .iter()
-            .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
-            .collect();
-        if !failed.is_empty() {
-            let _ = writeln!(out, "\n### What was expected, what was found\n");
-            let _ = writeln!(
-                out,
-                "| check | expected | found | where | action |\n|---|---|---|---|---|"
-            );
-            for f in failed {
-                let at = match (&f.file, f.line) {
-                    (Some(file), Some(l)) => format!("`{file}:{l}`"),
-                    (Some(file), None) => format!("`{file}`"),
-                    _ => String::new(),
-                };
-                let action = match (&f.covered_by, f.action) {
-                    (Some(o), _) => format!("lifted by `{o}`"),
-                    (None, Some(a)) => format!("{a:?}").to_lowercase(),
-                    (None, None) => String::new(),
-                };
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {} | {at} | {action} |",
-                    f.id,
-                    cell(&f.expected),
-                    cell(&f.found)
-                );
-            }
         }
     }
+}
+
+/// The override files considered, and why each could not lift.
+fn overrides(out: &mut String, d: &Decision) {
     if !d.overrides.is_empty() {
         let _ = writeln!(out, "\n### Overrides\n");
         let _ = writeln!(out, "| file | status | approved by | reason | expires | why not |\n|---|---|---|---|---|---|");
@@ -126,17 +154,4 @@ pub fn render(d: &Decision) -> String {
             );
         }
     }
-    if let Some(cmd) = &d.suggested_override {
-        let _ = writeln!(
-            out,
-            "\n### To lift this\n\nA release manager runs:\n\n```sh\n{cmd}\n```"
-        );
-    }
-    if !d.warnings.is_empty() {
-        let _ = writeln!(out, "\n### Warnings\n");
-        for w in &d.warnings {
-            let _ = writeln!(out, "- {}", w.replace('\n', " "));
-        }
-    }
-    out
 }
