@@ -205,6 +205,76 @@ impl EnvPolicy {
         self.required.contains(id)
     }
 
+    /// gate.toml's `[env.<name>]` table laid over this policy; every
+    /// problem is added to `errors`.
+    fn layer(
+        &mut self,
+        config: &ConfigFile,
+        catalog: &Catalog,
+        raw: &crate::inputs::config::RawEnv,
+        errors: &mut Vec<InputError>,
+    ) {
+        if let Some(required) = &raw.required {
+            self.required.clear();
+            resolve_list(config, catalog, required, &mut self.required, errors);
+        }
+        if let Some(actions) = &raw.actions {
+            // Groups first, so a single id can refine its group.
+            let mut entries: Vec<_> = actions.iter().collect();
+            entries.sort_by_key(|(k, _)| !GROUPS.contains(&k.as_str()));
+            for (sel, action) in entries {
+                if errors.len() >= MAX_PROBLEMS {
+                    break;
+                }
+                match catalog.resolve(sel) {
+                    Some(ids) => {
+                        for id in ids {
+                            self.actions.insert(id, *action.get_ref());
+                        }
+                    }
+                    None => {
+                        errors.push(config.error_at(action.span(), catalog.unknown_selector(sel)))
+                    }
+                }
+            }
+        }
+        if let Some(forbid) = &raw.forbid_na {
+            resolve_list(config, catalog, forbid, &mut self.forbid_na, errors);
+        }
+        if let Some(allow) = &raw.allow_na {
+            for sel in allow {
+                if errors.len() >= MAX_PROBLEMS {
+                    break;
+                }
+                match allow_na_ids(catalog, sel.get_ref()) {
+                    Ok(ids) => self.allow_na.extend(ids),
+                    Err(e) => errors.push(config.error_at(sel.span(), e)),
+                }
+            }
+        }
+        if let Some(days) = raw.max_override_days {
+            self.max_override_days = days;
+        }
+        if let Some(n) = raw.required_approvals {
+            if n == 0 {
+                errors.push(config.error_file(format!(
+                    "[env.{}] required_approvals = 0; expected 1 or more",
+                    self.display_name()
+                )));
+            }
+            self.required_approvals = n;
+        }
+        if let Some(signed) = raw.require_signed_overrides {
+            self.require_signed_overrides = signed;
+        }
+        if let Some(allow) = &raw.locc_allow {
+            self.locc_allow = allow.clone();
+        }
+        if let Some(diffs) = raw.locc_allow_diffs {
+            self.locc_allow_diffs = diffs;
+        }
+    }
+
     /// What this environment hands the checks: the ids it requires, the
     /// AUTO ids release.yaml may mark not applicable, the locc rule.
     pub fn given(&self) -> crate::findings::Given {
@@ -307,83 +377,10 @@ impl Policies {
                 break;
             }
             let raw = config.raw.env.get(&name).cloned().unwrap_or_default();
-            let base_name = match &raw.extends {
-                Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => {
-                    ext.get_ref().clone()
-                }
-                Some(ext) => {
-                    errors.push(config.error_at(
-                        ext.span(),
-                        format!(
-                            "`extends = \"{}\"` names no built-in environment{} (expected one of staging, preprod, prod)",
-                            ext.get_ref(),
-                            hint(ext.get_ref(), BUILTIN_ENVS.iter().copied())
-                        ),
-                    ));
-                    "prod".to_string()
-                }
-                None if BUILTIN_ENVS.contains(&name.as_str()) => name.clone(),
-                None => "prod".to_string(),
-            };
+            let base_name = base_of(config, &name, &raw, &mut errors);
             let mut env = builtin(&base_name, catalog);
             env.name = Some(name.clone());
-            if let Some(required) = &raw.required {
-                env.required.clear();
-                resolve_list(config, catalog, required, &mut env.required, &mut errors);
-            }
-            if let Some(actions) = &raw.actions {
-                // Groups first, so a single id can refine its group.
-                let mut entries: Vec<_> = actions.iter().collect();
-                entries.sort_by_key(|(k, _)| !GROUPS.contains(&k.as_str()));
-                for (sel, action) in entries {
-                    if errors.len() >= MAX_PROBLEMS {
-                        break;
-                    }
-                    match catalog.resolve(sel) {
-                        Some(ids) => {
-                            for id in ids {
-                                env.actions.insert(id, *action.get_ref());
-                            }
-                        }
-                        None => errors
-                            .push(config.error_at(action.span(), catalog.unknown_selector(sel))),
-                    }
-                }
-            }
-            if let Some(forbid) = &raw.forbid_na {
-                resolve_list(config, catalog, forbid, &mut env.forbid_na, &mut errors);
-            }
-            if let Some(allow) = &raw.allow_na {
-                for sel in allow {
-                    if errors.len() >= MAX_PROBLEMS {
-                        break;
-                    }
-                    match allow_na_ids(catalog, sel.get_ref()) {
-                        Ok(ids) => env.allow_na.extend(ids),
-                        Err(e) => errors.push(config.error_at(sel.span(), e)),
-                    }
-                }
-            }
-            if let Some(days) = raw.max_override_days {
-                env.max_override_days = days;
-            }
-            if let Some(n) = raw.required_approvals {
-                if n == 0 {
-                    errors.push(config.error_file(format!(
-                        "[env.{name}] required_approvals = 0; expected 1 or more"
-                    )));
-                }
-                env.required_approvals = n;
-            }
-            if let Some(signed) = raw.require_signed_overrides {
-                env.require_signed_overrides = signed;
-            }
-            if let Some(allow) = &raw.locc_allow {
-                env.locc_allow = allow.clone();
-            }
-            if let Some(diffs) = raw.locc_allow_diffs {
-                env.locc_allow_diffs = diffs;
-            }
+            env.layer(config, catalog, &raw, &mut errors);
             envs.push(env);
         }
         if errors.len() >= MAX_PROBLEMS {
@@ -417,6 +414,32 @@ impl Policies {
                     known.join(", ")
                 ))
             })
+    }
+}
+
+/// The built-in environment `name` starts from: its `extends`, itself if
+/// built in, else prod (the strictest).
+fn base_of(
+    config: &ConfigFile,
+    name: &str,
+    raw: &crate::inputs::config::RawEnv,
+    errors: &mut Vec<InputError>,
+) -> String {
+    match &raw.extends {
+        Some(ext) if BUILTIN_ENVS.contains(&ext.get_ref().as_str()) => ext.get_ref().clone(),
+        Some(ext) => {
+            errors.push(config.error_at(
+                ext.span(),
+                format!(
+                    "`extends = \"{}\"` names no built-in environment{} (expected one of staging, preprod, prod)",
+                    ext.get_ref(),
+                    hint(ext.get_ref(), BUILTIN_ENVS.iter().copied())
+                ),
+            ));
+            "prod".to_string()
+        }
+        None if BUILTIN_ENVS.contains(&name) => name.to_string(),
+        None => "prod".to_string(),
     }
 }
 
