@@ -257,36 +257,8 @@ impl FileLog {
             .metadata()
             .map_err(|e| io(&self.path, "cannot stat", e))?
             .len();
-        // Find the end of the last complete line, however long the torn part.
-        let mut good = 0u64;
-        let mut pos = len;
-        let mut buf = vec![0u8; 64 * 1024];
-        while pos > 0 {
-            let start = pos.saturating_sub(buf.len() as u64);
-            let n = (pos - start) as usize;
-            locked
-                .file
-                .seek(SeekFrom::Start(start))
-                .map_err(|e| io(&self.path, "cannot seek", e))?;
-            locked
-                .file
-                .read_exact(&mut buf[..n])
-                .map_err(|e| io(&self.path, "cannot read", e))?;
-            if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
-                good = start + i as u64 + 1;
-                break;
-            }
-            pos = start;
-        }
-        let mut torn = vec![0u8; (len - good) as usize];
-        locked
-            .file
-            .seek(SeekFrom::Start(good))
-            .map_err(|e| io(&self.path, "cannot seek", e))?;
-        locked
-            .file
-            .read_exact(&mut torn)
-            .map_err(|e| io(&self.path, "cannot read", e))?;
+        let good = end_of_last_line(&mut locked.file, &self.path, len)?;
+        let torn = read_range(&mut locked.file, &self.path, good, len)?;
         // Nothing is changed unless the repair can be recorded: the line
         // before the torn one must check out and take an append.
         let before = read_tail(&mut locked.file, &self.path, good, keys)?;
@@ -310,39 +282,10 @@ impl FileLog {
                 format!("the log is keyed (key {id}); set GATE_AUDIT_KEY to record the repair"),
             ));
         }
-        // A whole event that lacks only its newline (the write was cut after
-        // its last byte) is completed: it hashes and chains, so it is kept.
         if let Some(seq) = completes(&before, &torn, keys) {
-            locked
-                .file
-                .write_all(b"\n")
-                .map_err(|e| io(&self.path, "cannot complete the last line", e))?;
-            locked
-                .file
-                .sync_all()
-                .map_err(|e| io(&self.path, "cannot fsync", e))?;
-            locked.tail = check_line(&torn, keys);
-            let mut event = event;
-            event.insert("completed_seq".into(), Value::from(seq));
-            let appended = locked.append(event, keys)?;
-            return Ok(Some(Repair {
-                moved_to: None,
-                bytes: 0,
-                completed: Some(seq),
-                event: appended,
-            }));
+            return complete(locked, &self.path, &torn, seq, event, keys).map(Some);
         }
-        let stamp = jiff::Timestamp::now().as_nanosecond();
-        let side = PathBuf::from(format!("{}.torn-{stamp}", self.path.display()));
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&side)
-            .map_err(|e| io(&side, "cannot create", e))?;
-        f.write_all(&torn)
-            .map_err(|e| io(&side, "cannot write", e))?;
-        f.sync_all().map_err(|e| io(&side, "cannot fsync", e))?;
-        sync_dir(&side)?;
+        let side = move_aside(&self.path, &torn)?;
         locked
             .file
             .set_len(good)
@@ -371,6 +314,84 @@ impl FileLog {
             event: appended,
         }))
     }
+}
+
+/// Completes a last event that lacks only its newline (the write was cut
+/// after its last byte: it hashes and chains, so it is kept), and records
+/// the repair.
+fn complete(
+    mut locked: Locked,
+    path: &Path,
+    torn: &[u8],
+    seq: u64,
+    event: Map<String, Value>,
+    keys: &Keyring,
+) -> Result<Repair, InputError> {
+    locked
+        .file
+        .write_all(b"\n")
+        .map_err(|e| io(path, "cannot complete the last line", e))?;
+    locked
+        .file
+        .sync_all()
+        .map_err(|e| io(path, "cannot fsync", e))?;
+    locked.tail = check_line(torn, keys);
+    let mut event = event;
+    event.insert("completed_seq".into(), Value::from(seq));
+    let appended = locked.append(event, keys)?;
+    Ok(Repair {
+        moved_to: None,
+        bytes: 0,
+        completed: Some(seq),
+        event: appended,
+    })
+}
+
+/// Where the log's last complete line ends (0: none is complete), however
+/// long the torn part after it.
+fn end_of_last_line(file: &mut File, path: &Path, len: u64) -> Result<u64, InputError> {
+    let mut pos = len;
+    let mut buf = vec![0u8; 64 * 1024];
+    while pos > 0 {
+        let start = pos.saturating_sub(buf.len() as u64);
+        let n = (pos - start) as usize;
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| io(path, "cannot seek", e))?;
+        file.read_exact(&mut buf[..n])
+            .map_err(|e| io(path, "cannot read", e))?;
+        if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        pos = start;
+    }
+    Ok(0)
+}
+
+/// The bytes of `file` from `from` to `to`.
+fn read_range(file: &mut File, path: &Path, from: u64, to: u64) -> Result<Vec<u8>, InputError> {
+    let mut bytes = vec![0u8; (to - from) as usize];
+    file.seek(SeekFrom::Start(from))
+        .map_err(|e| io(path, "cannot seek", e))?;
+    file.read_exact(&mut bytes)
+        .map_err(|e| io(path, "cannot read", e))?;
+    Ok(bytes)
+}
+
+/// Writes a torn line into a new side file beside the log, fsynced with
+/// its folder: nothing is deleted.
+fn move_aside(path: &Path, torn: &[u8]) -> Result<PathBuf, InputError> {
+    let stamp = jiff::Timestamp::now().as_nanosecond();
+    let side = PathBuf::from(format!("{}.torn-{stamp}", path.display()));
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&side)
+        .map_err(|e| io(&side, "cannot create", e))?;
+    f.write_all(torn)
+        .map_err(|e| io(&side, "cannot write", e))?;
+    f.sync_all().map_err(|e| io(&side, "cannot fsync", e))?;
+    sync_dir(&side)?;
+    Ok(side)
 }
 
 /// What `repair` did.
