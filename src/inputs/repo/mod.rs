@@ -124,7 +124,33 @@ pub fn release_commit(
         },
     };
     let overrides_dir = folder.as_str();
-    let start = match sha {
+    let start = start_commit(&repo, path, sha)?;
+    let (commit, stepped_over) = step_over_overrides(&repo, path, &start, overrides_dir)?;
+    let sig = commit.author();
+    let author = [sig.name(), sig.email()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(ReleaseCommit {
+        sha: start.id().to_string(),
+        release: commit.id().to_string(),
+        stepped_over,
+        author,
+        in_repo: true,
+    })
+}
+
+/// The commit asked about: `--sha` (which must be a commit of this
+/// repository: taken as given, its author could not be barred from
+/// approving it), or HEAD.
+fn start_commit<'r>(
+    repo: &'r git2::Repository,
+    path: &Path,
+    sha: Option<&str>,
+) -> Result<git2::Commit<'r>, InputError> {
+    Ok(match sha {
         // Inside a repository the commit must be one of its commits: taken
         // as given, its author could not be barred from approving it.
         Some(s) => match repo.revparse_single(s) {
@@ -153,7 +179,17 @@ pub fn release_commit(
                 format!("cannot read HEAD (and no --sha was given): {}", e.message()),
             )
         })?,
-    };
+    })
+}
+
+/// The release commit: `start`, stepping back over commits that change
+/// only files in the overrides folder; and how many were stepped over.
+fn step_over_overrides<'r>(
+    repo: &'r git2::Repository,
+    path: &Path,
+    start: &git2::Commit<'r>,
+    overrides_dir: &str,
+) -> Result<(git2::Commit<'r>, usize), InputError> {
     let prefix: Vec<&str> = overrides_dir.split('/').filter(|p| !p.is_empty()).collect();
     let mut commit = start.clone();
     let mut stepped_over = 0;
@@ -169,34 +205,19 @@ pub fn release_commit(
         let (Ok(a), Ok(b)) = (parent.tree(), commit.tree()) else {
             break;
         };
-        if !only_under(&repo, &a, &b, &prefix) {
+        if !only_under(repo, &a, &b, &prefix) {
             break;
         }
         // Walked once, and only when a commit could be stepped over.
-        if *linked.get_or_insert_with(|| {
-            start
-                .tree()
-                .map_or(true, |t| links_into(&repo, &t, &prefix))
-        }) {
+        if *linked
+            .get_or_insert_with(|| start.tree().map_or(true, |t| links_into(repo, &t, &prefix)))
+        {
             break;
         }
         commit = parent;
         stepped_over += 1;
     }
-    let sig = commit.author();
-    let author = [sig.name(), sig.email()]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
-    Ok(ReleaseCommit {
-        sha: start.id().to_string(),
-        release: commit.id().to_string(),
-        stepped_over,
-        author,
-        in_repo: true,
-    })
+    Ok((commit, stepped_over))
 }
 
 /// The repository whose work tree holds `path` below its root, and
