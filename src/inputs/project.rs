@@ -659,26 +659,6 @@ fn dynamic_version(
     doc: &Pyproject,
 ) -> Result<DeclaredVersion, InputError> {
     let tool = doc.tool.as_ref();
-    let unread = |why: String| DeclaredVersion {
-        file: "pyproject.toml".into(),
-        line: None,
-        version: Err(why),
-    };
-    let scm = tool.is_some_and(|t| t.setuptools_scm.is_some())
-        || doc.build_system.as_ref().is_some_and(|b| {
-            b.requires.iter().any(|r| {
-                let r = r.to_ascii_lowercase().replace('_', "-");
-                r.starts_with("setuptools-scm") || r.starts_with("hatch-vcs")
-            })
-        })
-        || tool
-            .and_then(|t| t.hatch.as_ref())
-            .and_then(|h| h.version.as_ref())
-            .is_some_and(|v| v.source.as_deref() == Some("vcs"))
-        || tool
-            .and_then(|t| t.pdm.as_ref())
-            .and_then(|pd| pd.version.as_ref())
-            .is_some_and(|v| v.source.as_deref() == Some("scm"));
     let setuptools = tool
         .and_then(|t| t.setuptools.as_ref())
         .and_then(|s| s.dynamic.as_ref())
@@ -687,45 +667,11 @@ fn dynamic_version(
     // path starting with `.` would make one absolute).
     let outside = |p: &str| p.starts_with('.') || super::escapes(p);
     if let Some(attr) = setuptools.and_then(|d| d.get_ref().attr.as_deref()) {
-        if outside(attr) {
-            return Ok(unread(format!(
-                "`attr = \"{attr}\"` is not a module path of this project"
-            )));
-        }
-        let Some((module, name)) = attr.rsplit_once('.') else {
-            return Ok(unread(format!("`attr = \"{attr}\"` names no module")));
-        };
-        let rel = module.replace('.', "/");
-        for candidate in [
-            format!("{rel}.py"),
-            format!("{rel}/__init__.py"),
-            format!("src/{rel}.py"),
-            format!("src/{rel}/__init__.py"),
-        ] {
-            if let Some(f) = p.read(root, &candidate)? {
-                return Ok(match literal(&f.text, &[name]) {
-                    Some((line, v)) => DeclaredVersion {
-                        file: candidate,
-                        line: Some(line),
-                        version: Ok(v),
-                    },
-                    None => DeclaredVersion {
-                        file: candidate,
-                        line: None,
-                        version: Err(format!(
-                            "no string literal `{name} = \"...\"` to read statically"
-                        )),
-                    },
-                });
-            }
-        }
-        return Ok(unread(format!(
-            "`attr = \"{attr}\"`: no module {rel}.py (nor under src/)"
-        )));
+        return from_attr(p, root, attr);
     }
     if let Some(toml::Value::String(file)) = setuptools.and_then(|d| d.get_ref().file.as_ref()) {
         if outside(file) {
-            return Ok(unread(format!(
+            return Ok(unread_pyproject(format!(
                 "`file = \"{file}\"` lies outside the project"
             )));
         }
@@ -735,7 +681,7 @@ fn dynamic_version(
                 line: Some(1),
                 version: Ok(f.text.trim().to_string()),
             },
-            _ => unread(format!("`file = \"{file}\"` holds no version")),
+            _ => unread_pyproject(format!("`file = \"{file}\"` holds no version")),
         });
     }
     if let Some(path) = tool
@@ -744,7 +690,7 @@ fn dynamic_version(
         .and_then(|v| v.path.as_deref())
     {
         if outside(path) {
-            return Ok(unread(format!(
+            return Ok(unread_pyproject(format!(
                 "[tool.hatch.version] path `{path}` lies outside the project"
             )));
         }
@@ -761,18 +707,91 @@ fn dynamic_version(
                     version: Err("no `__version__` or `VERSION` string literal".into()),
                 },
             },
-            None => unread(format!("[tool.hatch.version] path `{path}` does not exist")),
+            None => unread_pyproject(format!("[tool.hatch.version] path `{path}` does not exist")),
         });
     }
-    if scm {
+    if uses_scm(doc) {
         p.scm = true;
-        return Ok(unread(
+        return Ok(unread_pyproject(
             "the version is the git tag (setuptools_scm, hatch-vcs or PDM scm)".into(),
         ));
     }
-    Ok(unread(
+    Ok(unread_pyproject(
         "[project] declares the version dynamic, from nothing gate reads statically".into(),
     ))
+}
+
+/// A version in pyproject.toml that gate could not read, and why.
+fn unread_pyproject(why: String) -> DeclaredVersion {
+    DeclaredVersion {
+        file: "pyproject.toml".into(),
+        line: None,
+        version: Err(why),
+    }
+}
+
+/// Whether the version is the git tag: setuptools_scm, hatch-vcs, PDM scm.
+fn uses_scm(doc: &Pyproject) -> bool {
+    let tool = doc.tool.as_ref();
+    tool.is_some_and(|t| t.setuptools_scm.is_some())
+        || doc.build_system.as_ref().is_some_and(|b| {
+            b.requires.iter().any(|r| {
+                let r = r.to_ascii_lowercase().replace('_', "-");
+                r.starts_with("setuptools-scm") || r.starts_with("hatch-vcs")
+            })
+        })
+        || tool
+            .and_then(|t| t.hatch.as_ref())
+            .and_then(|h| h.version.as_ref())
+            .is_some_and(|v| v.source.as_deref() == Some("vcs"))
+        || tool
+            .and_then(|t| t.pdm.as_ref())
+            .and_then(|pd| pd.version.as_ref())
+            .is_some_and(|v| v.source.as_deref() == Some("scm"))
+}
+
+/// setuptools' `attr = "pkg.module.NAME"`: the string literal NAME in that
+/// module (at the root or under src/), read statically.
+fn from_attr(p: &mut Project, root: &Path, attr: &str) -> Result<DeclaredVersion, InputError> {
+    let outside = |p: &str| p.starts_with('.') || super::escapes(p);
+
+    if outside(attr) {
+        return Ok(unread_pyproject(format!(
+            "`attr = \"{attr}\"` is not a module path of this project"
+        )));
+    }
+    let Some((module, name)) = attr.rsplit_once('.') else {
+        return Ok(unread_pyproject(format!(
+            "`attr = \"{attr}\"` names no module"
+        )));
+    };
+    let rel = module.replace('.', "/");
+    for candidate in [
+        format!("{rel}.py"),
+        format!("{rel}/__init__.py"),
+        format!("src/{rel}.py"),
+        format!("src/{rel}/__init__.py"),
+    ] {
+        if let Some(f) = p.read(root, &candidate)? {
+            return Ok(match literal(&f.text, &[name]) {
+                Some((line, v)) => DeclaredVersion {
+                    file: candidate,
+                    line: Some(line),
+                    version: Ok(v),
+                },
+                None => DeclaredVersion {
+                    file: candidate,
+                    line: None,
+                    version: Err(format!(
+                        "no string literal `{name} = \"...\"` to read statically"
+                    )),
+                },
+            });
+        }
+    }
+    Ok(unread_pyproject(format!(
+        "`attr = \"{attr}\"`: no module {rel}.py (nor under src/)"
+    )))
 }
 
 /// The first `NAME = "literal"` (or `NAME: str = 'literal'`) at the start of
