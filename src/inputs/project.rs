@@ -1030,6 +1030,46 @@ fn parse_cargo(
 
 // ---------------------------------------------------------------- package.json
 
+/// Where an npm requirement comes from: `file:`, `link:` and `workspace:`
+/// (a member of this repository, as pnpm and yarn write it) are paths;
+/// `git…` and URLs are git.
+fn npm_source(requirement: &str) -> Source {
+    if requirement.starts_with("file:")
+        || requirement.starts_with("link:")
+        || requirement.starts_with("workspace:")
+    {
+        Source::Path
+    } else if requirement.starts_with("git") || requirement.contains("://") {
+        Source::Git {
+            rev: requirement.split_once('#').map(|(_, r)| r.to_string()),
+        }
+    } else {
+        Source::Registry
+    }
+}
+
+/// The JSON object a package.json holds, or where it is not one.
+fn json_object(
+    path: &Path,
+    text: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, InputError> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        InputError::at(
+            path,
+            e.line(),
+            e.column(),
+            format!("invalid JSON: {}", strip_json_location(&e)),
+        )
+    })?;
+    match doc {
+        serde_json::Value::Object(obj) => Ok(obj),
+        _ => Err(InputError::file(
+            path,
+            "expected a JSON object at the top level",
+        )),
+    }
+}
+
 fn parse_package_json(
     p: &mut Project,
     path: &Path,
@@ -1039,20 +1079,7 @@ fn parse_package_json(
     include_dev: bool,
 ) -> Result<(), InputError> {
     const FILE: &str = "package.json";
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        InputError::at(
-            path,
-            e.line(),
-            e.column(),
-            format!("invalid JSON: {}", strip_json_location(&e)),
-        )
-    })?;
-    let Some(obj) = doc.as_object() else {
-        return Err(InputError::file(
-            path,
-            "expected a JSON object at the top level",
-        ));
-    };
+    let obj = json_object(path, text)?;
     if let Some(n) = obj.get("name").and_then(serde_json::Value::as_str) {
         // `@scope/name`: headings write the bare name.
         p.names.push(n.rsplit('/').next().unwrap_or(n).to_string());
@@ -1103,19 +1130,7 @@ fn parse_package_json(
         let lines = json_key_lines(text, section_at);
         for (name, spec) in map {
             let requirement = spec.as_str().map_or_else(|| spec.to_string(), String::from);
-            // `workspace:*` names a member of this repository (pnpm, yarn).
-            let source = if requirement.starts_with("file:")
-                || requirement.starts_with("link:")
-                || requirement.starts_with("workspace:")
-            {
-                Source::Path
-            } else if requirement.starts_with("git") || requirement.contains("://") {
-                Source::Git {
-                    rev: requirement.split_once('#').map(|(_, r)| r.to_string()),
-                }
-            } else {
-                Source::Registry
-            };
+            let source = npm_source(&requirement);
             p.dependencies.push(Dependency {
                 file: FILE.into(),
                 line: lines.get(name.as_str()).copied(),
