@@ -571,25 +571,7 @@ fn parse_pyproject(
     p.names
         .extend(doc.project.as_ref().and_then(|pr| pr.name.clone()));
     if versions {
-        if let Some(proj) = &doc.project {
-            match &proj.version {
-                Some(v) => p.versions.push(declared(FILE, text, v)),
-                None if proj.dynamic.iter().any(|d| d == "version") => {
-                    let root = path.parent().unwrap_or(Path::new("."));
-                    let v = dynamic_version(p, root, &doc)?;
-                    p.versions.push(v);
-                }
-                None => {}
-            }
-        }
-        if let Some(v) = doc
-            .tool
-            .as_ref()
-            .and_then(|t| t.poetry.as_ref())
-            .and_then(|po| po.version.as_ref())
-        {
-            p.versions.push(declared(FILE, text, v));
-        }
+        pyproject_versions(p, path, text, &doc)?;
     }
     if !deps {
         return Ok(());
@@ -645,6 +627,37 @@ fn parse_pyproject(
             p.dependencies
                 .push(toml_dep(FILE, &lines, name, value, Ecosystem::Poetry));
         }
+    }
+    Ok(())
+}
+
+/// The versions pyproject.toml declares: `[project] version` (or the
+/// dynamic one, read statically) and Poetry's.
+fn pyproject_versions(
+    p: &mut Project,
+    path: &Path,
+    text: &str,
+    doc: &Pyproject,
+) -> Result<(), InputError> {
+    const FILE: &str = "pyproject.toml";
+    if let Some(proj) = &doc.project {
+        match &proj.version {
+            Some(v) => p.versions.push(declared(FILE, text, v)),
+            None if proj.dynamic.iter().any(|d| d == "version") => {
+                let root = path.parent().unwrap_or(Path::new("."));
+                let v = dynamic_version(p, root, doc)?;
+                p.versions.push(v);
+            }
+            None => {}
+        }
+    }
+    if let Some(v) = doc
+        .tool
+        .as_ref()
+        .and_then(|t| t.poetry.as_ref())
+        .and_then(|po| po.version.as_ref())
+    {
+        p.versions.push(declared(FILE, text, v));
     }
     Ok(())
 }
@@ -950,39 +963,8 @@ fn parse_cargo(
     let doc: CargoManifest = toml_file::from_str(path, text)?;
     p.names
         .extend(doc.package.as_ref().and_then(|pk| pk.name.clone()));
-    let ws_version = doc
-        .workspace
-        .as_ref()
-        .and_then(|w| w.package.as_ref())
-        .and_then(|wp| wp.version.as_ref());
     if versions {
-        match doc.package.as_ref().and_then(|pk| pk.version.as_ref()) {
-            Some(v) => match v.get_ref() {
-                toml::Value::String(s) => p.versions.push(DeclaredVersion {
-                    file: FILE.into(),
-                    line: Some(line_of(text, v.span().start)),
-                    version: Ok(s.trim().to_string()),
-                }),
-                // version.workspace = true
-                _ => match ws_version {
-                    Some(wv) => p.versions.push(declared(FILE, text, wv)),
-                    None => p.versions.push(DeclaredVersion {
-                        file: FILE.into(),
-                        line: Some(line_of(text, v.span().start)),
-                        version: Err(
-                            "[package] takes its version from a workspace that is not in this file"
-                                .into(),
-                        ),
-                    }),
-                },
-            },
-            None if doc.package.is_none() => {
-                if let Some(wv) = ws_version {
-                    p.versions.push(declared(FILE, text, wv));
-                }
-            }
-            None => {}
-        }
+        cargo_version(p, text, &doc);
     }
     if !deps {
         return Ok(());
@@ -1026,6 +1008,44 @@ fn parse_cargo(
         p.dependencies.push(dep);
     }
     Ok(())
+}
+
+/// The version Cargo.toml declares: `[package] version`, or the
+/// workspace's where it inherits it (or is a virtual manifest).
+fn cargo_version(p: &mut Project, text: &str, doc: &CargoManifest) {
+    const FILE: &str = "Cargo.toml";
+    let ws_version = doc
+        .workspace
+        .as_ref()
+        .and_then(|w| w.package.as_ref())
+        .and_then(|wp| wp.version.as_ref());
+    match doc.package.as_ref().and_then(|pk| pk.version.as_ref()) {
+        Some(v) => match v.get_ref() {
+            toml::Value::String(s) => p.versions.push(DeclaredVersion {
+                file: FILE.into(),
+                line: Some(line_of(text, v.span().start)),
+                version: Ok(s.trim().to_string()),
+            }),
+            // version.workspace = true
+            _ => match ws_version {
+                Some(wv) => p.versions.push(declared(FILE, text, wv)),
+                None => p.versions.push(DeclaredVersion {
+                    file: FILE.into(),
+                    line: Some(line_of(text, v.span().start)),
+                    version: Err(
+                        "[package] takes its version from a workspace that is not in this file"
+                            .into(),
+                    ),
+                }),
+            },
+        },
+        None if doc.package.is_none() => {
+            if let Some(wv) = ws_version {
+                p.versions.push(declared(FILE, text, wv));
+            }
+        }
+        None => {}
+    }
 }
 
 // ---------------------------------------------------------------- package.json

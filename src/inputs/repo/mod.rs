@@ -403,34 +403,9 @@ pub fn load(
     tag: Option<&str>,
     release: Option<&str>,
 ) -> Result<RepoState, InputError> {
-    let repo = match open_root(path) {
+    let repo = match open_checkout(path)? {
         Ok(r) => r,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => {
-            // Inside some other work tree?
-            if let Ok(outer) = Repository::discover(path) {
-                if let Some(root) = outer.workdir() {
-                    return Ok(RepoState::Subfolder {
-                        root: root.to_path_buf(),
-                    });
-                }
-            }
-            if !path.exists() {
-                return Err(InputError::file(
-                    path,
-                    "not found; expected a git repository (--repo)",
-                ));
-            }
-            return Err(InputError::file(
-                path,
-                "not a git repository; `release_point` needs one (--repo)",
-            ));
-        }
-        Err(e) => {
-            return Err(InputError::file(
-                path,
-                format!("cannot open git repository: {}", e.message()),
-            ))
-        }
+        Err(state) => return Ok(state),
     };
     if repo.is_bare() {
         return Ok(RepoState::Bare);
@@ -486,6 +461,40 @@ pub fn load(
         other_tags,
         release_commit,
     }))
+}
+
+/// The repository at `path`; or, where `path` is a folder inside another
+/// work tree, that state; or why there is none.
+fn open_checkout(path: &Path) -> Result<Result<Repository, RepoState>, InputError> {
+    Ok(match open_root(path) {
+        Ok(r) => Ok(r),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => {
+            // Inside some other work tree?
+            if let Ok(outer) = Repository::discover(path) {
+                if let Some(root) = outer.workdir() {
+                    return Ok(Err(RepoState::Subfolder {
+                        root: root.to_path_buf(),
+                    }));
+                }
+            }
+            if !path.exists() {
+                return Err(InputError::file(
+                    path,
+                    "not found; expected a git repository (--repo)",
+                ));
+            }
+            return Err(InputError::file(
+                path,
+                "not a git repository; `release_point` needs one (--repo)",
+            ));
+        }
+        Err(e) => {
+            return Err(InputError::file(
+                path,
+                format!("cannot open git repository: {}", e.message()),
+            ))
+        }
+    })
 }
 
 fn git_error(path: &Path, what: &str, e: &git2::Error) -> InputError {
