@@ -250,6 +250,46 @@ impl Walk<'_> {
         self.head_seq.map_or(0, |s| s + 1)
     }
 
+    /// Whether line `line`, claiming `seq` on predecessor `prev`, comes in
+    /// order; if not, the walk has stopped on the problem (or waits for the
+    /// next line to tell a gap from a reorder).
+    fn in_order(&mut self, line: u64, seq: u64, prev: &[u8; 64]) -> bool {
+        if let Some((jline, jseq)) = self.jumped.take() {
+            let exp = self.expected();
+            if seq == exp {
+                self.stop(
+                    Class::Reorder,
+                    jline,
+                    Some(jseq),
+                    format!("seq {jseq} comes before seq {exp}: lines were moved"),
+                );
+            } else {
+                self.gap(jline, jseq);
+            }
+            return false;
+        }
+        let expected = self.expected();
+        if seq > expected {
+            self.jumped = Some((line, seq));
+            return false;
+        }
+        if seq < expected {
+            let last = expected - 1;
+            if seq == last && *prev == self.prev_prev {
+                self.stop(Class::Fork, line, Some(seq), format!("a second line claims seq {seq} on the same predecessor: a line was inserted"));
+            } else {
+                self.stop(
+                    Class::Reorder,
+                    line,
+                    Some(seq),
+                    format!("seq {seq} comes after seq {last}: lines were moved"),
+                );
+            }
+            return false;
+        }
+        true
+    }
+
     fn step(&mut self, c: Checked) {
         self.line += 1;
         let line = self.line;
@@ -266,41 +306,15 @@ impl Walk<'_> {
                 message,
             } => return self.stop(class, line, seq, message),
         };
-        if let Some((jline, jseq)) = self.jumped.take() {
-            let exp = self.expected();
-            if seq == exp {
-                return self.stop(
-                    Class::Reorder,
-                    jline,
-                    Some(jseq),
-                    format!("seq {jseq} comes before seq {exp}: lines were moved"),
-                );
-            }
-            return self.gap(jline, jseq);
-        }
-        let expected = self.expected();
-        if seq > expected {
-            self.jumped = Some((line, seq));
+        if !self.in_order(line, seq, &prev) {
             return;
-        }
-        if seq < expected {
-            let last = expected - 1;
-            if seq == last && prev == self.prev_prev {
-                return self.stop(Class::Fork, line, Some(seq), format!("a second line claims seq {seq} on the same predecessor: a line was inserted"));
-            }
-            return self.stop(
-                Class::Reorder,
-                line,
-                Some(seq),
-                format!("seq {seq} comes after seq {last}: lines were moved"),
-            );
         }
         if prev != self.prev {
             // The line before was replaced by one that hashes on its own.
             return self.stop(
                 Class::Tampered,
                 line - 1,
-                expected.checked_sub(1),
+                self.expected().checked_sub(1),
                 format!(
                     "line {line} chains to a different hash: line {} was replaced",
                     line - 1
