@@ -27,14 +27,7 @@ impl Single for ReleasePoint {
     }
     fn run(&self, inputs: &Inputs) -> Finding {
         let version = inputs.version.as_ref().map(|v| v.value.as_str());
-        let tag_names = match (version, inputs.config.tag()) {
-            (Some(v), Some(template)) => template.replace("{version}", v),
-            (Some(v), None) => {
-                let bare = v.strip_prefix('v').unwrap_or(v);
-                format!("v{bare} or {bare}")
-            }
-            (None, _) => "a release tag".into(),
-        };
+        let tag_names = tag_names(version, inputs.config.tag());
         let expected = format!("a clean work tree and a tag {tag_names} at HEAD");
         let fail = |message: String, found: String| {
             auto(self, Status::Fail)
@@ -74,17 +67,7 @@ impl Single for ReleasePoint {
             (None, Some(b)) => format!("HEAD {short} ({b})"),
             (None, None) => format!("detached HEAD {short}"),
         };
-        let mut problems = Vec::new();
-        if head.dirty_count > 0 {
-            let mut shown = head.dirty.join(", ");
-            if head.dirty_count > head.dirty.len() {
-                shown.push_str(&format!(
-                    " and {} more",
-                    head.dirty_count - head.dirty.len()
-                ));
-            }
-            problems.push(format!("working tree has uncommitted changes: {shown}"));
-        }
+        let mut problems: Vec<String> = uncommitted(head).into_iter().collect();
         if version.is_none() {
             problems.push("no release version to match a tag against (release.yaml is missing and no project manifest declares one)".into());
         } else if head.release_tags.is_empty() {
@@ -105,4 +88,32 @@ impl Single for ReleasePoint {
             fail(found.clone(), found)
         }
     }
+}
+
+/// The tag names that release `version`: gate.toml's template, else
+/// `v<version>` or `<version>`.
+fn tag_names(version: Option<&str>, template: Option<&str>) -> String {
+    match (version, template) {
+        (Some(v), Some(template)) => template.replace("{version}", v),
+        (Some(v), None) => {
+            let bare = v.strip_prefix('v').unwrap_or(v);
+            format!("v{bare} or {bare}")
+        }
+        (None, _) => "a release tag".into(),
+    }
+}
+
+/// The uncommitted changes, the first few by name.
+fn uncommitted(head: &crate::inputs::repo::Head) -> Option<String> {
+    if head.dirty_count == 0 {
+        return None;
+    }
+    let mut shown = head.dirty.join(", ");
+    if head.dirty_count > head.dirty.len() {
+        shown.push_str(&format!(
+            " and {} more",
+            head.dirty_count - head.dirty.len()
+        ));
+    }
+    Some(format!("working tree has uncommitted changes: {shown}"))
 }
