@@ -383,6 +383,52 @@ fn reasoned_and_signed(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) 
     }
 }
 
+/// What is worth saying about an override that is not wrong: a deprecated
+/// field, an expiry within the day.
+fn notes(o: &OverrideFile, status: OverrideStatus, ctx: &Context) -> Vec<String> {
+    let mut out = Vec::new();
+    if o.data.leakage_types.is_none() && o.data.leakage_type.is_some() {
+        out.push(format!(
+            "{}: `leakage_type` is deprecated; write `leakage_types: [...]`",
+            o.file
+        ));
+    }
+    if status != OverrideStatus::Rejected {
+        if let Ok(exp) = parse_time(&o.data.expires_at) {
+            let left = exp.duration_since(ctx.now);
+            if left < SignedDuration::from_hours(24) {
+                out.push(format!(
+                    "{}: expires within a day ({})",
+                    o.file, o.data.expires_at
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl OverrideReport {
+    /// A file that could not be read as an override.
+    fn unreadable(
+        file: &str,
+        sha256: &Option<String>,
+        error: &crate::inputs::error::InputError,
+    ) -> Self {
+        OverrideReport {
+            path: file.to_string(),
+            sha256: sha256.clone(),
+            status: OverrideStatus::Invalid,
+            failures: vec![error.to_string()],
+            failure_kinds: Vec::new(),
+            approved_by: Vec::new(),
+            requested_by: None,
+            reason: None,
+            expires_at: None,
+            leakage_types: Vec::new(),
+        }
+    }
+}
+
 /// Who approved an override, and who may not.
 pub struct Approvers<'a> {
     /// `approved_by` and every further approval, in order.
@@ -477,18 +523,7 @@ pub fn apply(
                 sha256,
                 error,
             } => {
-                reports.push(OverrideReport {
-                    path: file.clone(),
-                    sha256: sha256.clone(),
-                    status: OverrideStatus::Invalid,
-                    failures: vec![error.to_string()],
-                    failure_kinds: Vec::new(),
-                    approved_by: Vec::new(),
-                    requested_by: None,
-                    reason: None,
-                    expires_at: None,
-                    leakage_types: Vec::new(),
-                });
+                reports.push(OverrideReport::unreadable(file, sha256, error));
                 continue;
             }
             Candidate::Parsed(o) => o,
@@ -506,23 +541,7 @@ pub fn apply(
             lifting.get_or_insert_with(|| o.file.clone());
             OverrideStatus::Used
         };
-        if o.data.leakage_types.is_none() && o.data.leakage_type.is_some() {
-            warnings.push(format!(
-                "{}: `leakage_type` is deprecated; write `leakage_types: [...]`",
-                o.file
-            ));
-        }
-        if status != OverrideStatus::Rejected {
-            if let Ok(exp) = parse_time(&o.data.expires_at) {
-                let left = exp.duration_since(ctx.now);
-                if left < SignedDuration::from_hours(24) {
-                    warnings.push(format!(
-                        "{}: expires within a day ({})",
-                        o.file, o.data.expires_at
-                    ));
-                }
-            }
-        }
+        warnings.extend(notes(o, status, ctx));
         reports.push(OverrideReport {
             path: o.file.clone(),
             sha256: Some(o.sha256.clone()),

@@ -157,55 +157,65 @@ pub fn markdown(o: &AuditOutcome) -> String {
         let _ = writeln!(out, "- **Chain:** {chain}");
     }
     if let Some(s) = &o.summary {
-        let mut cols: Vec<&String> = s.per_env.values().flat_map(|m| m.keys()).collect();
-        cols.sort();
-        cols.dedup();
-        let _ = writeln!(out, "\n## Decisions per environment\n");
-        if s.per_env.is_empty() {
-            let _ = writeln!(out, "None.");
-        } else {
-            let _ = writeln!(
-                out,
-                "| environment | {} |",
-                cols.iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            );
-            let _ = writeln!(out, "|---|{}", "---|".repeat(cols.len()));
-            for (env, counts) in &s.per_env {
-                let row: Vec<String> = cols
-                    .iter()
-                    .map(|c| counts.get(*c).copied().unwrap_or(0).to_string())
-                    .collect();
-                let _ = writeln!(out, "| {env} | {} |", row.join(" | "));
-            }
-        }
-        let _ = writeln!(out, "\n## Overrides used\n");
-        if s.overrides_used.is_empty() {
-            let _ = writeln!(out, "None.");
-        } else {
-            let _ = writeln!(
-                out,
-                "| when | environment | commit | approved by | reason | expires | file |"
-            );
-            let _ = writeln!(out, "|---|---|---|---|---|---|---|");
-            for u in &s.overrides_used {
-                let cell = |v: &Option<String>| v.clone().unwrap_or_default().replace('|', "\\|");
-                let sha = cell(&u.sha);
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | `{}` | {} | {} | {} | `{}` |",
-                    cell(&u.ts),
-                    cell(&u.env),
-                    crate::inputs::prefix(&sha, 12),
-                    u.approved_by.join(", ").replace('|', "\\|"),
-                    cell(&u.reason),
-                    cell(&u.expires_at),
-                    cell(&u.path)
-                );
-            }
-        }
+        per_env(&mut out, s);
+        overrides_used(&mut out, s);
     }
     out
+}
+
+/// Decisions per environment, a column per decision.
+fn per_env(out: &mut String, s: &crate::outcome::Summary) {
+    let mut cols: Vec<&String> = s.per_env.values().flat_map(|m| m.keys()).collect();
+    cols.sort();
+    cols.dedup();
+    let _ = writeln!(out, "\n## Decisions per environment\n");
+    if s.per_env.is_empty() {
+        let _ = writeln!(out, "None.");
+    } else {
+        let _ = writeln!(
+            out,
+            "| environment | {} |",
+            cols.iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}", "---|".repeat(cols.len()));
+        for (env, counts) in &s.per_env {
+            let row: Vec<String> = cols
+                .iter()
+                .map(|c| counts.get(*c).copied().unwrap_or(0).to_string())
+                .collect();
+            let _ = writeln!(out, "| {env} | {} |", row.join(" | "));
+        }
+    }
+}
+
+/// Every promotion an override lifted.
+fn overrides_used(out: &mut String, s: &crate::outcome::Summary) {
+    let _ = writeln!(out, "\n## Overrides used\n");
+    if s.overrides_used.is_empty() {
+        let _ = writeln!(out, "None.");
+    } else {
+        let _ = writeln!(
+            out,
+            "| when | environment | commit | approved by | reason | expires | file |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+        for u in &s.overrides_used {
+            let cell = |v: &Option<String>| v.clone().unwrap_or_default().replace('|', "\\|");
+            let sha = cell(&u.sha);
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} | {} | {} | `{}` |",
+                cell(&u.ts),
+                cell(&u.env),
+                crate::inputs::prefix(&sha, 12),
+                u.approved_by.join(", ").replace('|', "\\|"),
+                cell(&u.reason),
+                cell(&u.expires_at),
+                cell(&u.path)
+            );
+        }
+    }
 }
