@@ -117,6 +117,15 @@ pub fn parse(b: &[u8]) -> Option<IndexFile> {
         });
         prev = path;
     }
+    let root_tree = extensions(b, at, body_end, count)?;
+    Some(IndexFile { entries, root_tree })
+}
+
+/// The extensions after the entries, up to the checksum: the cache tree's
+/// root (`TREE`) where there is one. `None` when one is malformed or is a
+/// required extension gate does not read (split index `link`, sparse
+/// `sdir`).
+fn extensions(b: &[u8], mut at: usize, body_end: usize, count: usize) -> Option<Option<[u8; OID]>> {
     let mut root_tree = None;
     while at + 8 <= body_end {
         let sig = &b[at..at + 4];
@@ -124,8 +133,7 @@ pub fn parse(b: &[u8]) -> Option<IndexFile> {
         let data = b.get(at + 8..(at + 8).checked_add(len)?)?;
         match sig {
             b"TREE" => root_tree = cache_tree_root(data, count),
-            // Optional extensions (upper-case first byte) are safe to skip;
-            // a required one (split index `link`, sparse `sdir`) is not.
+            // Optional extensions (upper-case first byte) are safe to skip.
             _ if sig[0].is_ascii_uppercase() => {}
             _ => return None,
         }
@@ -134,7 +142,10 @@ pub fn parse(b: &[u8]) -> Option<IndexFile> {
     if at != body_end {
         return None;
     }
-    Some(IndexFile { entries, root_tree })
+    if at != body_end {
+        return None;
+    }
+    Some(root_tree)
 }
 
 /// The root of a cache-tree extension, when it is valid and covers every
