@@ -341,63 +341,61 @@ pub fn export(args: &AuditExportArgs) -> Result<String, Box<AuditOutcome>> {
                 .collect();
             Ok(crate::report::to_json(&evs))
         }
-        ExportFormat::Csv => {
-            const COLS: &[&str] = &[
-                "seq",
-                "ts",
-                "event_type",
-                "command",
-                "decision",
-                "exit_code",
-                "env",
-                "sha",
-                "release_commit",
-                "identity_hash",
-                "leakage_types",
-                "actor",
-                "override_file",
-                "error",
-                "tool",
-                "prev_hash",
-                "hash",
-            ];
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let io = |e: csv::Error| {
-                fail(ErrorInfo::input(vec![InputError::file(
-                    &path,
-                    format!("cannot write CSV: {e}"),
-                )]))
-            };
-            w.write_record(COLS).map_err(io)?;
-            for (_, v) in events(&path, &mut Vec::new()).map_err(fail)? {
-                let row: Vec<String> = COLS
-                    .iter()
-                    .map(|c| match v.get(*c) {
-                        None | Some(Value::Null) => String::new(),
-                        Some(Value::String(s)) => s.clone(),
-                        Some(Value::Array(a)) => a
-                            .iter()
-                            .map(|x| x.as_str().map_or_else(|| x.to_string(), String::from))
-                            .collect::<Vec<_>>()
-                            .join(","),
-                        Some(Value::Object(o)) => o
-                            .get("path")
-                            .and_then(Value::as_str)
-                            .map_or_else(|| Value::Object(o.clone()).to_string(), String::from),
-                        Some(other) => other.to_string(),
-                    })
-                    .collect();
-                w.write_record(&row).map_err(io)?;
-            }
-            let bytes = w.into_inner().map_err(|e| {
-                fail(ErrorInfo::input(vec![InputError::file(
-                    &path,
-                    format!("cannot write CSV: {e}"),
-                )]))
-            })?;
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
-        }
+        ExportFormat::Csv => csv_of(&path).map_err(fail),
     }
+}
+
+/// The log's events as CSV, a column per field auditors read.
+fn csv_of(path: &std::path::Path) -> Result<String, ErrorInfo> {
+    const COLS: &[&str] = &[
+        "seq",
+        "ts",
+        "event_type",
+        "command",
+        "decision",
+        "exit_code",
+        "env",
+        "sha",
+        "release_commit",
+        "identity_hash",
+        "leakage_types",
+        "actor",
+        "override_file",
+        "error",
+        "tool",
+        "prev_hash",
+        "hash",
+    ];
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: &dyn std::fmt::Display| {
+        ErrorInfo::input(vec![InputError::file(
+            path,
+            format!("cannot write CSV: {e}"),
+        )])
+    };
+    w.write_record(COLS).map_err(|e| io(&e))?;
+    for (_, v) in events(path, &mut Vec::new())? {
+        let row: Vec<String> = COLS
+            .iter()
+            .map(|c| match v.get(*c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Some(Value::Object(o)) => o
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| Value::Object(o.clone()).to_string(), String::from),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        w.write_record(&row).map_err(|e| io(&e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| io(&e))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// `gate audit report`: the evidence summary and the chain's state; exit 1
