@@ -261,6 +261,38 @@ impl Project {
 
     /// Reads the dependencies of every workspace member at `root` (a
     /// workspace is judged as a whole), file names as seen from the root.
+    /// One workspace member's manifests and lock files, its file names as
+    /// seen from the root.
+    fn add_member(&mut self, root: &Path, dir: &str, include_dev: bool) -> Result<(), InputError> {
+        let m = Self::load(
+            &root.join(dir),
+            VersionSource::Auto,
+            false,
+            true,
+            include_dev,
+        )?;
+        let at = |f: &str| format!("{dir}/{f}");
+        for mut d in m.dependencies {
+            // `workspace = true`: judged where the workspace declares it.
+            if d.source == Source::Workspace && self.workspace_deps.contains(&d.name) {
+                continue;
+            }
+            d.file = at(&d.file);
+            self.dependencies.push(d);
+        }
+        // A member's own lock file judges that member's dependencies
+        // (its digest came with the member's).
+        for mut l in m.locks {
+            l.scope = Some(dir.to_string());
+            self.locks.push(l);
+        }
+        self.dependency_files
+            .extend(m.dependency_files.iter().map(|f| at(f)));
+        self.digests
+            .extend(m.digests.into_iter().map(|(f, h)| (at(&f), h)));
+        Ok(())
+    }
+
     pub fn read_members(&mut self, root: &Path, include_dev: bool) -> Result<(), InputError> {
         let mut seen = std::collections::BTreeSet::new();
         // `!dir` in a member list (pnpm, npm) excludes, as `exclude` does.
@@ -311,32 +343,7 @@ impl Project {
                         .push(format!("{dir} (outside the repository)"));
                     continue;
                 }
-                let m = Self::load(
-                    &root.join(&dir),
-                    VersionSource::Auto,
-                    false,
-                    true,
-                    include_dev,
-                )?;
-                let at = |f: &str| format!("{dir}/{f}");
-                for mut d in m.dependencies {
-                    // `workspace = true`: judged where the workspace declares it.
-                    if d.source == Source::Workspace && self.workspace_deps.contains(&d.name) {
-                        continue;
-                    }
-                    d.file = at(&d.file);
-                    self.dependencies.push(d);
-                }
-                // A member's own lock file judges that member's dependencies
-                // (its digest came with the member's).
-                for mut l in m.locks {
-                    l.scope = Some(dir.clone());
-                    self.locks.push(l);
-                }
-                self.dependency_files
-                    .extend(m.dependency_files.iter().map(|f| at(f)));
-                self.digests
-                    .extend(m.digests.into_iter().map(|(f, h)| (at(&f), h)));
+                self.add_member(root, &dir, include_dev)?;
             }
         }
         Ok(())
