@@ -8,10 +8,10 @@
 //!    "diffs": [{"field", "change_type", "baseline_value",
 //!    "candidate_value"}], "candidate_path", "snapshot_path", "timestamp"}`
 //!
-//! The file is parsed once into a JSON tree that keeps every number's
-//! digits (for the identity hash), and the typed values are read from that
-//! tree; where they cannot be, the text is read again into the typed form,
-//! so a wrong type or an unknown status is reported at its line and column. Anything else is an error that names both accepted forms.
+//! The file is parsed twice from its text: once into a JSON tree that keeps
+//! every number's digits (for the identity hash), once into typed values (so
+//! a wrong type, an unknown status or a key given twice is reported at its
+//! line and column). Anything else is an error that names both accepted forms.
 
 use std::path::Path;
 
@@ -259,8 +259,8 @@ impl LoccArtifact {
         }
         let identity_hash = pyjson::identity_hash(&tree, text.len());
         let artifact = match form {
-            LoccForm::Checks => Self::from_checks(tree, text, file, sha256, identity_hash),
-            LoccForm::Report => Self::from_report(tree, text, file, sha256, identity_hash),
+            LoccForm::Checks => Self::from_checks(text, file, sha256, identity_hash),
+            LoccForm::Report => Self::from_report(text, file, sha256, identity_hash),
         }
         .map_err(located)?;
         Ok(artifact)
@@ -268,13 +268,12 @@ impl LoccArtifact {
 
     /// The checks form, each reason and diff named by where it is.
     fn from_checks(
-        tree: Value,
         text: &str,
         file: String,
         sha256: String,
         identity_hash: String,
     ) -> Result<Self, serde_json::Error> {
-        let c: ChecksForm = typed(tree, text)?;
+        let c: ChecksForm = typed(text)?;
         let mut reasons = Vec::new();
         let mut diffs = Vec::new();
         let checks = c.checks.len();
@@ -306,13 +305,12 @@ impl LoccArtifact {
 
     /// The report form: its reasons, then its validation errors, as reasons.
     fn from_report(
-        tree: Value,
         text: &str,
         file: String,
         sha256: String,
         identity_hash: String,
     ) -> Result<Self, serde_json::Error> {
-        let r: ReportForm = typed(tree, text)?;
+        let r: ReportForm = typed(text)?;
         let mut reasons: Vec<Reason> = r
             .reasons
             .into_iter()
@@ -351,11 +349,11 @@ impl LoccArtifact {
     }
 }
 
-/// The typed form, taken from the tree already parsed (its strings move, not
-/// copied); where that fails, read from the text again, whose error has the
-/// line and column.
-fn typed<T: serde::de::DeserializeOwned>(tree: Value, text: &str) -> Result<T, serde_json::Error> {
-    T::deserialize(tree).or_else(|_| serde_json::from_str(text))
+/// The typed form, read from the text: its error has the line and column,
+/// and a key given twice is refused (the JSON tree would keep the last one
+/// silently, so a later `"status"` or `"reasons"` could hide an earlier).
+fn typed<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 impl DiffEntry {
@@ -396,6 +394,22 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoccArtifact, InputError> {
         LoccArtifact::parse(Path::new("a.json"), "a.json".into(), text, String::new())
+    }
+
+    /// A key given twice could hide the first value: a later `"status"`
+    /// or an empty `"reasons"` after one naming PII. Refused, in both forms
+    /// and inside a check.
+    #[test]
+    fn regression_a_key_given_twice_is_refused_at_its_place() {
+        for text in [
+            r#"{"status": "FAIL", "checks": [{"name": "a", "result": "PASS"}], "status": "PASS"}"#,
+            r#"{"status": "PASS", "checks": [{"name": "a", "result": "PASS", "reasons": ["email leaked"], "reasons": []}]}"#,
+            r#"{"decision": "FAIL", "reasons": [], "decision": "PASS"}"#,
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains("duplicate field"), "{text}: {e}");
+            assert!(e.line.is_some() && e.column.is_some(), "{e}");
+        }
     }
 
     /// `status: PASS` with a FAIL check, or with no checks at all, was

@@ -259,8 +259,6 @@ impl Project {
         Ok(())
     }
 
-    /// Reads the dependencies of every workspace member at `root` (a
-    /// workspace is judged as a whole), file names as seen from the root.
     /// One workspace member's manifests and lock files, its file names as
     /// seen from the root.
     fn add_member(&mut self, root: &Path, dir: &str, include_dev: bool) -> Result<(), InputError> {
@@ -293,6 +291,8 @@ impl Project {
         Ok(())
     }
 
+    /// Reads the dependencies of every workspace member at `root` (a
+    /// workspace is judged as a whole), file names as seen from the root.
     pub fn read_members(&mut self, root: &Path, include_dev: bool) -> Result<(), InputError> {
         let mut seen = std::collections::BTreeSet::new();
         // `!dir` in a member list (pnpm, npm) excludes, as `exclude` does.

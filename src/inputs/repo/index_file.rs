@@ -142,9 +142,6 @@ fn extensions(b: &[u8], mut at: usize, body_end: usize, count: usize) -> Option<
     if at != body_end {
         return None;
     }
-    if at != body_end {
-        return None;
-    }
     Some(root_tree)
 }
 
