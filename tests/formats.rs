@@ -273,3 +273,24 @@ fn eval_metric_thresholds() {
         .iter()
         .all(|f| !f["id"].as_str().unwrap().starts_with("thresholds.")));
 }
+
+/// An environment that requires only thresholds judges them as any other
+/// AUTO check: release.yaml's `not_applicable` for one is honoured where
+/// `allow_na` lets it (it was read only when some other check needed it).
+#[test]
+fn a_thresholds_only_environment_honours_an_allowed_not_applicable() {
+    let r = Repo::files("eval_gates");
+    let toml = std::fs::read_to_string(r.path().join("gate.toml")).unwrap();
+    r.write(
+        "gate.toml",
+        format!("{toml}\n[env.evals]\nrequired = [\"thresholds\"]\nallow_na = [\"thresholds.drift.psi\"]\n"),
+    );
+    r.write(
+        "release.yaml",
+        "version: \"1.0.0\"\nnot_applicable:\n  thresholds.drift.psi: \"no drift baseline for a first release\"\n",
+    );
+    let run = check_env(&r, &["--env", "evals", "--json"], &[]);
+    assert_eq!(run.status("thresholds.drift.psi"), "NA", "{}", run.stdout);
+    assert_eq!(run.status("thresholds.quality.pass_at_5"), "PASS");
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
