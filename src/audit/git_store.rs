@@ -30,8 +30,11 @@ use crate::inputs::error::InputError;
 
 /// The blob each event commit holds.
 pub const EVENT_FILE: &str = "event.json";
-/// How many times a rejected push is retried.
-pub const MAX_ATTEMPTS: u32 = 12;
+/// How many times a rejected push is retried. Each loser backs off up to
+/// 1.28 s (jittered), so 24 attempts wait at most about 25 s in all: enough
+/// for a handful of pipelines appending at once on a loaded runner, where
+/// 12 let one of four appenders lose every round.
+pub const MAX_ATTEMPTS: u32 = 24;
 
 /// A log kept in a git ref.
 #[derive(Debug, Clone)]
