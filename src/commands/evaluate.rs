@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{conclude, load, open_log, setup, Environment, Opened, Setup};
+use super::{conclude, load, open_log, project_log, setup, Environment, Opened, Setup};
 use crate::cli::EvaluateArgs;
 use crate::decision::decide::{self, Promotion};
 use crate::decision::{Decision, ErrorInfo};
@@ -26,7 +26,7 @@ pub fn run(args: &EvaluateArgs, env: &Environment) -> Decision {
         Ok(s) => decide(args, env, req, s),
         Err(e) => (
             Decision::evaluate_error(Some(args.env.clone()), e.clone()),
-            open_log(&args.project, None, env, args.dry_run).1,
+            open_log(project_log(&args.project, None), env, args.dry_run).1,
         ),
     };
     // An output CI relies on that cannot be written must not pass as ALLOW.
@@ -46,17 +46,17 @@ fn decide(
     req: Request,
     setup: &Setup,
 ) -> (Decision, Opened) {
-    let config = Some(&setup.config);
+    let log = project_log(&args.project, Some(&setup.config));
     match read(args, env, req, setup) {
         Ok((mut inputs, promotion)) => {
-            let (tail, opened) = open_log(&args.project, config, env, args.dry_run);
+            let (tail, opened) = open_log(log, env, args.dry_run);
             inputs.audit = tail;
             let d = decide::evaluate(&inputs, &promotion, &setup.catalog, &setup.policy, env.now);
             (d, opened)
         }
         Err(e) => (
             Decision::evaluate_error(Some(args.env.clone()), e),
-            open_log(&args.project, config, env, args.dry_run).1,
+            open_log(log, env, args.dry_run).1,
         ),
     }
 }

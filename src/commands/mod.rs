@@ -226,18 +226,25 @@ pub(crate) struct OpenLog {
 /// decision from being recorded (and so from proceeding).
 pub(crate) type Opened = Result<Option<OpenLog>, InputError>;
 
-/// Opens the audit log `project` and gate.toml name, if any: takes its
-/// append lock (a dry run takes none) and reads its last line. Returns what
-/// the `audit_chain` check judges, and the log to record in.
-pub(crate) fn open_log(
+/// The audit log `project`'s flags and gate.toml name, if any.
+pub(crate) fn project_log(
     project: &crate::cli::ProjectArgs,
     config: Option<&ConfigFile>,
+) -> Option<crate::audit::Store> {
+    audit_store(&project.audit, &project.repo, config)
+}
+
+/// Opens the audit log, if one is configured: takes its append lock (a dry
+/// run takes none) and reads its last line. Returns what the `audit_chain`
+/// check judges, and the log to record in.
+pub(crate) fn open_log(
+    log: Option<crate::audit::Store>,
     env: &Environment,
     dry_run: bool,
 ) -> (crate::model::AuditTail, Opened) {
     use crate::audit::file::Tail;
     use crate::model::AuditTail;
-    let Some(log) = audit_store(&project.audit, &project.repo, config) else {
+    let Some(log) = log else {
         return (AuditTail::NotConfigured, Ok(None));
     };
     let opened = env

@@ -683,9 +683,6 @@ fn dynamic_version(
         .and_then(|t| t.setuptools.as_ref())
         .and_then(|s| s.dynamic.as_ref())
         .and_then(|d| d.version.as_ref());
-    // Only files of this repository are read, by relative paths (a module
-    // path starting with `.` would make one absolute).
-    let outside = |p: &str| p.starts_with('.') || super::escapes(p);
     if let Some(attr) = setuptools.and_then(|d| d.get_ref().attr.as_deref()) {
         return from_attr(p, root, attr);
     }
@@ -741,6 +738,13 @@ fn dynamic_version(
     ))
 }
 
+/// Whether a path pyproject.toml names lies outside the project: only files
+/// of this repository are read, by relative paths (a module path starting
+/// with `.` would make one absolute).
+fn outside(p: &str) -> bool {
+    p.starts_with('.') || super::escapes(p)
+}
+
 /// A version in pyproject.toml that gate could not read, and why.
 fn unread_pyproject(why: String) -> DeclaredVersion {
     DeclaredVersion {
@@ -773,8 +777,6 @@ fn uses_scm(doc: &Pyproject) -> bool {
 /// setuptools' `attr = "pkg.module.NAME"`: the string literal NAME in that
 /// module (at the root or under src/), read statically.
 fn from_attr(p: &mut Project, root: &Path, attr: &str) -> Result<DeclaredVersion, InputError> {
-    let outside = |p: &str| p.starts_with('.') || super::escapes(p);
-
     if outside(attr) {
         return Ok(unread_pyproject(format!(
             "`attr = \"{attr}\"` is not a module path of this project"
