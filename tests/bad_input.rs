@@ -1,7 +1,7 @@
 //! Bad input: every case exits 2 with a message naming the file (and line
 //! and column where they apply), never panics, never says GO.
 
-use crate::support::{check, gate_in, redact, Repo, Run};
+use crate::support::{check, Repo, Run};
 
 const OK: &str = "release_ok";
 
@@ -55,7 +55,12 @@ fn unknown_attestation_key_suggests_the_right_one() {
         r.edit("release.yaml", "  oncall_notified:", "  oncall_notifed:");
     });
     let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    insta::assert_snapshot!("unknown_attestation", redact(&r, &run.stderr));
+    // The whole message is the golden case `unknown_attestation`.
+    assert!(
+        run.stderr.contains("did you mean `oncall_notified`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -228,19 +233,7 @@ fn missing_explicit_config_is_an_error() {
     );
 }
 
-#[test]
-fn usage_errors_exit_2() {
-    let here = std::path::Path::new(".");
-    for args in [
-        &["check", "--format", "xml"][..],
-        &[][..],
-        &["nope"][..],
-        &["check", "--bogus"][..],
-    ] {
-        let run = gate_in(here, args, &[]);
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-    }
-}
+// Usage errors are the golden cases `usage_*`.
 
 #[cfg(unix)]
 #[test]

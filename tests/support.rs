@@ -240,14 +240,6 @@ pub fn check_env(repo: &Repo, args: &[&str], env: &[(&str, &str)]) -> Run {
     gate_in(repo.path(), &all, env)
 }
 
-/// Replaces the temporary folder in output, for snapshots (and Windows
-/// path separators, so one snapshot serves every platform).
-pub fn redact(repo: &Repo, text: &str) -> String {
-    text.replace(repo.path().to_str().unwrap(), "[REPO]")
-        .replace(fixtures().to_str().unwrap(), "[FIXTURES]")
-        .replace('\\', "/")
-}
-
 /// A locc artifact from `fixtures/locc/`.
 pub fn artifact(name: &str) -> String {
     fixtures()
