@@ -23,6 +23,10 @@ struct Case {
     /// Files written before the commit (so committed).
     #[serde(default)]
     files: BTreeMap<String, String>,
+    /// A fixture's file changed before the commit: `[from, to]`, as
+    /// `Repo::edit` does, so a case need not copy the whole file.
+    #[serde(default)]
+    edit: BTreeMap<String, [String; 2]>,
     /// Files written after the commit (uncommitted changes).
     #[serde(default)]
     write: BTreeMap<String, String>,
@@ -39,6 +43,9 @@ fn build(case: &Case) -> Repo {
             let r = Repo::files(name);
             for (file, text) in &case.files {
                 r.write(file, text);
+            }
+            for (file, [from, to]) in &case.edit {
+                r.edit(file, from, to);
             }
             r.init();
             r.commit_all("release");
