@@ -15,17 +15,7 @@ set -euo pipefail
 
 events=${1:-1000000}
 line=${2:-765}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-for tool in hyperfine openssl; do
-  if ! command -v $tool >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $tool >/dev/null; else
-      echo "$tool is required" >&2; exit 2; fi
-  fi
-done
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-gate="$here/target/release/gate"
+source "$(dirname "$0")/common.sh" hyperfine openssl
 
 # The log, chained exactly as gate (and llm-leash) canonicalise: sorted keys,
 # no whitespace, UTF-8 as is.

@@ -7,15 +7,7 @@
 set -euo pipefail
 
 events=${1:-100000}
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; else
-    echo "hyperfine is required" >&2; exit 2; fi
-fi
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-gate="$here/target/release/gate"
+source "$(dirname "$0")/common.sh" hyperfine
 
 git init -q "$work/big"
 git init -q "$work/empty"

@@ -11,18 +11,8 @@
 # llm-release-governor from PyPI when it is missing.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; else
-    echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; fi
-fi
+source "$(dirname "$0")/common.sh" hyperfine
 command -v release-governor >/dev/null || python3 -m pip install --quiet llm-release-governor==0.1.0
-
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-gate="$here/target/release/gate"
 sha=0123456789abcdef0123456789abcdef01234567
 art="$here/fixtures/locc/checks_pass_with_pii.json"
 

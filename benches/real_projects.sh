@@ -13,17 +13,7 @@
 # hyperfine (Debian); installs it when run as root and it is missing.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-if ! command -v hyperfine >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; else
-    echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; fi
-fi
-
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-gate="$here/target/release/gate"
+source "$(dirname "$0")/common.sh" hyperfine
 
 commit() {
   git -C "$1" init -q -b main

@@ -110,8 +110,9 @@ pub struct AuditLogArgs {
     /// The repository whose gate.toml names the log.
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
-    /// The configuration [default: REPO/gate.toml].
-    #[arg(long, value_name = "PATH")]
+    /// The configuration: a path, or git:REF:PATH (the file in the tree of
+    /// REF, a protected branch) [default: REPO/gate.toml].
+    #[arg(long, value_name = "PATH", env = "GATE_CONFIG")]
     pub config: Option<PathBuf>,
     /// A file of further keys, one per line (rotated keys), besides
     /// $GATE_AUDIT_KEY and $GATE_AUDIT_KEYRING.
@@ -214,8 +215,9 @@ pub struct ProjectArgs {
     /// The release manifest [default: REPO/release.yaml].
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
-    /// The configuration [default: REPO/gate.toml, optional].
-    #[arg(long, value_name = "PATH")]
+    /// The configuration: a path, or git:REF:PATH (the file in the tree of
+    /// REF, a protected branch) [default: REPO/gate.toml, optional].
+    #[arg(long, value_name = "PATH", env = "GATE_CONFIG")]
     pub config: Option<PathBuf>,
     /// The package folder to judge, in a monorepo (relative to REPO; git
     /// stays at REPO) [default: gate.toml's `package`].
@@ -294,6 +296,52 @@ pub enum OverrideCommand {
     Expire(OverrideExpireArgs),
     /// Check an override file on its own: exit 0 valid, 1 invalid, 2 usage error.
     Validate(OverrideValidateArgs),
+    /// Print the exact bytes an approval signs, with no trailing newline
+    /// (`gate override payload F | ssh-keygen -Y sign -n gate-override -f KEY`):
+    /// exit 0, 2 unreadable.
+    Payload(OverridePayloadArgs),
+    /// Sign an override with your SSH key (as git signs commits) and add
+    /// the approval: exit 0 written, 2 refused (with the reason).
+    Approve(OverrideApproveArgs),
+}
+
+/// `gate override payload`.
+#[derive(Debug, Args)]
+pub struct OverridePayloadArgs {
+    /// The override file.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// `gate override approve`.
+#[derive(Debug, Args)]
+pub struct OverrideApproveArgs {
+    /// The override file.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Your SSH key: a private key, or a public key whose private half is
+    /// in ssh-agent (or a security key); signed with `ssh-keygen -Y sign`.
+    #[arg(
+        long,
+        value_name = "KEYFILE",
+        required_unless_present = "signature_file"
+    )]
+    pub key: Option<PathBuf>,
+    /// Attach a signature made elsewhere instead
+    /// (`gate override payload PATH | ssh-keygen -Y sign -n gate-override -f KEY`).
+    #[arg(long, value_name = "FILE", conflicts_with = "key")]
+    pub signature_file: Option<PathBuf>,
+    /// The principal you approve as [default: the one principal
+    /// allowed_signers lists for the key, else `git config user.email`].
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub location: OverrideLocation,
+    /// Show the approval, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Where overrides and the configuration are.
@@ -302,8 +350,9 @@ pub struct OverrideLocation {
     /// The repository root.
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
-    /// The configuration [default: REPO/gate.toml, optional].
-    #[arg(long, value_name = "PATH")]
+    /// The configuration: a path, or git:REF:PATH (the file in the tree of
+    /// REF, a protected branch) [default: REPO/gate.toml, optional].
+    #[arg(long, value_name = "PATH", env = "GATE_CONFIG")]
     pub config: Option<PathBuf>,
     /// The overrides folder [default: REPO/overrides, or gate.toml's
     /// overrides_dir].

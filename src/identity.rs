@@ -168,6 +168,19 @@ pub fn hidden(s: &str) -> Result<(), Refused> {
 /// the same with every combining mark dropped (`Ali\u{307}ce` and `İ` look
 /// like `Alice` and `I`), whitespace collapsed.
 pub fn fold(s: &str) -> [String; 3] {
+    if s.is_ascii() {
+        // NFKC and NFD leave ASCII as it is, and it holds no ignorable
+        // character and no mark: the general path's first and third forms
+        // share one skeleton.
+        let skeleton = skeleton(&case_fold(s));
+        let third = tidy(case_fold(&skeleton));
+        return [tidy(skeleton), tidy(case_fold(&self::skeleton(s))), third];
+    }
+    fold_any(s)
+}
+
+/// [`fold`] for any text.
+fn fold_any(s: &str) -> [String; 3] {
     let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
     let gc = CodePointMapData::<GeneralCategory>::new();
     let visible: String = s.nfkc().filter(|c| !ignorable.contains(*c)).collect();
@@ -180,19 +193,56 @@ pub fn fold(s: &str) -> [String; 3] {
             )
         })
         .collect();
-    let skeleton = |t: &str| -> String { unicode_security::skeleton(t).nfkc().collect() };
-    let tidy = |t: String| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    let fold = |t: &str| caseless::default_case_fold_str(t);
     [
-        tidy(skeleton(&fold(&visible))),
-        tidy(fold(&skeleton(&visible))),
-        tidy(fold(&skeleton(&fold(&unmarked)))),
+        tidy(skeleton(&case_fold(&visible))),
+        tidy(case_fold(&skeleton(&visible))),
+        tidy(case_fold(&skeleton(&case_fold(&unmarked)))),
     ]
+}
+
+/// The UTS #39 confusable skeleton, NFKC.
+fn skeleton(t: &str) -> String {
+    unicode_security::skeleton(t).nfkc().collect()
+}
+
+/// Unicode default case folding.
+fn case_fold(t: &str) -> String {
+    caseless::default_case_fold_str(t)
+}
+
+/// Whitespace runs as one space, none at the ends.
+fn tidy(t: String) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII path folds as the general one does.
+        #[test]
+        fn ascii_folds_as_any_text_folds(s in "[ -~]{0,24}") {
+            proptest::prop_assert_eq!(fold(&s), fold_any(&s));
+        }
+    }
+
+    #[test]
+    fn ascii_look_alikes_fold_as_any_text_folds() {
+        for s in [
+            "Alice Dev",
+            "rn",
+            "m",
+            "I1l|",
+            "0O",
+            "alice+ci@corp.com",
+            "  a\tb  ",
+            "@bob",
+            "",
+        ] {
+            assert_eq!(fold(s), fold_any(s), "{s:?}");
+        }
+    }
 
     fn id(s: &str) -> Identity {
         Identity::parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))

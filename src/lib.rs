@@ -79,6 +79,24 @@ fn override_command(cmd: &cli::OverrideCommand, env: &Environment) -> Outcome {
         O::List(a) => (commands::override_cmd::list(a, env), a.output.format()),
         O::Expire(a) => (commands::override_cmd::expire(a, env), a.output.format()),
         O::Validate(a) => (commands::override_cmd::validate(a, env), a.output.format()),
+        O::Approve(a) => (commands::approve::approve(a, env), a.output.format()),
+        O::Payload(a) => {
+            return match commands::approve::payload(a) {
+                Ok(p) => Outcome {
+                    stdout: p,
+                    stderr: String::new(),
+                    exit_code: 0,
+                },
+                Err(e) => {
+                    let o = outcome::OverrideOutcome::refused("override payload", e);
+                    Outcome {
+                        stdout: String::new(),
+                        stderr: report::override_errors(&o),
+                        exit_code: o.exit_code,
+                    }
+                }
+            }
+        }
     };
     let stdout = match format {
         Format::Text => report::override_text(&outcome),

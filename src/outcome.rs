@@ -28,6 +28,10 @@ pub struct OverrideOutcome {
     pub overrides: Vec<Listed>,
     /// `override validate`: why the file is not valid.
     pub problems: Vec<String>,
+    /// `override validate`, where approvals are signed: each approval,
+    /// its key, and whether it counts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<crate::overrides::signed::ApprovalReport>,
     /// Where the change was recorded, when an audit log is configured.
     pub audit: Option<Appended>,
     pub error: Option<ErrorInfo>,
@@ -57,6 +61,7 @@ impl OverrideOutcome {
             data: None,
             overrides: Vec::new(),
             problems: Vec::new(),
+            approvals: Vec::new(),
             audit: None,
             error: None,
             warnings: Vec::new(),

@@ -1,5 +1,7 @@
 //! Bad input: every case exits 2 with a message naming the file (and line
-//! and column where they apply), never panics, never says GO.
+//! and column where they apply), never panics, never says GO. Those a case
+//! file can build are golden cases (`tests/cases/input_*`, `bad_*`); these
+//! need bytes, sizes or file modes TOML cannot write.
 
 use crate::support::{check, Repo, Run};
 
@@ -34,85 +36,6 @@ fn input_error(r: &Repo, args: &[&str], file: &str) -> Run {
     assert!(!text.stdout.contains("Decision: GO"));
     assert!(!text.stderr.contains("panicked"), "{}", text.stderr);
     text
-}
-
-#[test]
-fn malformed_yaml_names_line_and_column() {
-    let r = with(|r| {
-        r.write(
-            "release.yaml",
-            "version: \"1.2.3\"\nattestations:\n  rollback_tested: {answer: true, by: \"Jane\"\n",
-        );
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    // The whole message is the golden case `bad_yaml`.
-    assert!(run.stderr.contains("line 3 column 20"), "{}", run.stderr);
-}
-
-#[test]
-fn unknown_attestation_key_suggests_the_right_one() {
-    let r = with(|r| {
-        r.edit("release.yaml", "  oncall_notified:", "  oncall_notifed:");
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    // The whole message is the golden case `unknown_attestation`.
-    assert!(
-        run.stderr.contains("did you mean `oncall_notified`?"),
-        "{}",
-        run.stderr
-    );
-}
-
-#[test]
-fn missing_manifest_is_an_error_when_attestations_are_required() {
-    let r = with(|r| {
-        r.remove("release.yaml");
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    assert!(
-        run.stderr.contains(
-            "not found: run `gate init` to write one (the required attested checks read it)"
-        ),
-        "{}",
-        run.stderr
-    );
-    // The AUTO findings are judged and shown beside the error.
-    let run = check(&r, &["--ci-status", "success", "--json"]);
-    assert_eq!(run.code, 2);
-    assert_eq!(run.status("ci_status"), "PASS", "{}", run.stdout);
-    assert!(run.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("gate init"));
-    // An explicit --manifest that does not exist is always an error.
-    let r = Repo::empty();
-    input_error(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--manifest",
-            "nope.yaml",
-            "--ci-status",
-            "success",
-        ],
-        "nope.yaml",
-    );
-}
-
-#[test]
-fn directory_where_a_file_should_be() {
-    let r = with(|r| {
-        r.remove("release.yaml");
-        std::fs::create_dir_all(r.path().join("release.yaml")).unwrap();
-        std::fs::write(r.path().join("release.yaml/keep"), "").unwrap();
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "release.yaml");
-    assert!(
-        run.stderr.contains("is a directory; expected a file"),
-        "{}",
-        run.stderr
-    );
 }
 
 #[test]
@@ -158,82 +81,6 @@ fn oversize_file_is_refused_before_parsing() {
         run.stderr
     );
 }
-
-#[test]
-fn malformed_gate_toml_names_line_and_every_problem() {
-    let r = with(|r| {
-        r.write(
-            "gate.toml",
-            "[env.prod]\nrequired = [\"chnagelog\", \"ci_status\"]\nforbid_na = [\"nope\"]\n",
-        );
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "gate.toml");
-    // The whole message is the golden case `bad_gate_toml`.
-    for want in ["gate.toml:2:", "chnagelog", "gate.toml:3:", "nope"] {
-        assert!(run.stderr.contains(want), "{want}: {}", run.stderr);
-    }
-    let r = with(|r| {
-        r.write("gate.toml", "changelog = \n");
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "gate.toml");
-    assert!(run.stderr.contains("gate.toml:1:"), "{}", run.stderr);
-    let r = with(|r| {
-        r.write("gate.toml", "[env.prod]\nmax_overide_days = 2\n");
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "gate.toml");
-    assert!(
-        run.stderr.contains(
-            "gate.toml:2:1: unknown key `max_overide_days`; did you mean `max_override_days`?"
-        ),
-        "{}",
-        run.stderr
-    );
-}
-
-#[test]
-fn malformed_project_manifests_are_located() {
-    let r = with(|r| {
-        r.write(
-            "pyproject.toml",
-            "[project]\nversion = \"1.2.3\"\ndependencies = \"httpx\"\n",
-        );
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "pyproject.toml");
-    assert!(run.stderr.contains("pyproject.toml:3:"), "{}", run.stderr);
-    let r = with(|r| {
-        r.write("package.json", "{\"version\": \"1.2.3\",,}\n");
-    });
-    let run = input_error(&r, &["--ci-status", "success"], "package.json");
-    assert!(run.stderr.contains("package.json:1:"), "{}", run.stderr);
-}
-
-#[test]
-fn not_a_git_repository_is_an_error_where_git_is_read() {
-    let r = Repo::files(OK);
-    let run = input_error(&r, &["--ci-status", "success"], "");
-    assert!(
-        run.stderr.contains("not a git repository"),
-        "{}",
-        run.stderr
-    );
-    let run = check(
-        &Repo::empty(),
-        &["--repo", "/nonexistent/gate-test", "--ci-status", "success"],
-    );
-    assert_eq!(run.code, 2);
-}
-
-#[test]
-fn missing_explicit_config_is_an_error() {
-    let r = Repo::files(OK);
-    input_error(
-        &r,
-        &["--config", "missing.toml", "--ci-status", "success"],
-        "missing.toml",
-    );
-}
-
-// Usage errors are the golden cases `usage_*`.
 
 #[cfg(unix)]
 #[test]

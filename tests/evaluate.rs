@@ -277,63 +277,6 @@ fn release_point_tag_is_checked_at_the_release_commit() {
 }
 
 #[test]
-fn require_override_prints_the_command_that_lifts_it() {
-    let r = release();
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_fail.json"),
-            "--ci-status",
-            "success",
-        ],
-    );
-    assert_eq!(run.code, 2);
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_fail.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
-    // The printed command works as printed.
-    let cmd = run.json()["suggested_override"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let args: Vec<String> = cmd
-        .replace("<APPROVER>", "alice")
-        .replace("\"<why this is safe to promote>\"", "reviewed")
-        .split_whitespace()
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let create = crate::support::gate_in(r.path(), &args, &[]);
-    assert_eq!(create.code, 0, "{}{}", create.stdout, create.stderr);
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_fail.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
-    assert_eq!(run.json()["decision"], "ALLOW", "{}", run.stdout);
-}
-
-#[test]
 fn decision_out_is_written_and_dry_run_writes_nothing() {
     let r = release();
     let out = r.path().join("decision.json");
@@ -369,88 +312,6 @@ fn decision_out_is_written_and_dry_run_writes_nothing() {
     );
 }
 
-#[test]
-fn environments_from_gate_toml_and_unknown_ones() {
-    let r = release();
-    r.write("gate.toml", "[env.canary]\nextends = \"staging\"\nlocc_allow = [\"PASS\", \"HOLD\", \"FAIL\"]\n[env.canary.actions]\nschema = \"warn\"\n");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "canary",
-            "--locc-artifact",
-            &artifact("checks_fail.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
-    assert_eq!(run.json()["decision"], "ALLOW", "{}", run.stdout);
-    assert_eq!(run.status("schema"), "WARN");
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "prd",
-            "--locc-artifact",
-            &artifact("checks_pass.json"),
-            "--json",
-        ],
-    );
-    assert_eq!(run.code, 1);
-    assert_eq!(run.json()["decision"], "BLOCK");
-    assert!(
-        run.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("known: staging, preprod, prod, canary"),
-        "{}",
-        run.stdout
-    );
-}
-
-#[test]
-fn without_git_the_sha_is_taken_as_given() {
-    // staging reads no git: a plain folder and --sha are enough.
-    let r = Repo::empty();
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--sha",
-            "0123456789abcdef0123456789abcdef01234567",
-            "--locc-artifact",
-            &artifact("checks_pass.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert_eq!(
-        run.json()["release_commit"],
-        "0123456789abcdef0123456789abcdef01234567"
-    );
-    let run = evaluate(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            &artifact("checks_pass.json"),
-            "--ci-status",
-            "success",
-            "--json",
-        ],
-    );
-    assert_eq!(run.code, 1);
-    assert!(run.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("no --sha was given"));
-}
-
 // ------------------------------------------------------------------ fail closed
 
 fn blocked(r: &Repo, args: &[&str], file_hint: &str) -> crate::support::Run {
@@ -469,37 +330,18 @@ fn blocked(r: &Repo, args: &[&str], file_hint: &str) -> crate::support::Run {
     run
 }
 
+/// The artifacts a case file cannot write (bytes that are not UTF-8, a
+/// deep nesting, a size past the limit); the others are the golden case
+/// `evaluate_bad_artifacts`.
 #[test]
 fn bad_artifacts_block_with_the_file_named() {
     let r = release();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("empty.json", b"".to_vec(), "is empty"),
-        (
-            "truncated.json",
-            b"{\"status\": \"PASS\", \"checks\": [".to_vec(),
-            "truncated",
-        ),
-        (
-            "malformed.json",
-            b"{\"status\": \"PASS\",, }".to_vec(),
-            "malformed.json:1:",
-        ),
         (
             "latin1.json",
             b"{\"status\": \"PASS\", \"checks\": [{\"name\": \"caf\xe9\"}]}".to_vec(),
             "not valid UTF-8",
         ),
-        (
-            "neither.json",
-            b"{\"result\": \"PASS\"}".to_vec(),
-            "checks form",
-        ),
-        (
-            "status.json",
-            b"{\"status\": \"OK\", \"checks\": []}".to_vec(),
-            "expected one of `PASS`, `HOLD`, `FAIL`",
-        ),
-        ("list.json", b"[1, 2]".to_vec(), "not an object"),
         (
             "deep.json",
             format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
@@ -540,50 +382,6 @@ fn bad_artifacts_block_with_the_file_named() {
         ],
         "16 MiB",
     );
-    blocked(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            "missing.json",
-            "--ci-status",
-            "success",
-        ],
-        "missing.json",
-    );
-    blocked(
-        &r,
-        &[
-            "--env",
-            "staging",
-            "--locc-artifact",
-            r.path().to_str().unwrap(),
-            "--ci-status",
-            "success",
-        ],
-        "is a directory",
-    );
-}
-
-#[test]
-fn a_missing_artifact_blocks_where_leakage_is_required() {
-    let r = release();
-    let run = blocked(
-        &r,
-        &["--env", "staging", "--ci-status", "success"],
-        "--locc-artifact is required",
-    );
-    assert_eq!(run.json()["error"]["kind"], "usage");
-}
-
-#[test]
-fn usage_errors_never_exit_2() {
-    let r = release();
-    for args in [&["--bogus"][..], &[][..], &["--env"][..]] {
-        let run = evaluate(&r, args);
-        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
-    }
 }
 
 #[test]

@@ -109,6 +109,14 @@ impl Repo {
         self
     }
 
+    /// A branch at HEAD.
+    pub fn branch(&self, name: &str) -> &Self {
+        let repo = self.git();
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        repo.branch(name, &head, false).unwrap();
+        self
+    }
+
     /// An annotated tag at HEAD.
     pub fn annotated_tag(&self, name: &str) -> &Self {
         let repo = self.git();

@@ -16,4 +16,5 @@ mod hardening;
 mod onboarding;
 mod overrides;
 mod real_projects;
+mod signed;
 mod support;

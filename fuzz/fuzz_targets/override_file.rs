@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
         to_lift: vec!["pii".into()],
         author: vec!["Bob".into(), "bob@example.com".into()],
         key: Some(b"key"),
+        signers: None,
     };
     let _ = overrides::validate(&o, &ctx);
     let sig = sign::sign(b"key", &o.value);

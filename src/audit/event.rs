@@ -41,6 +41,7 @@ pub fn from_decision(d: &Decision, actor: &str, now: jiff::Timestamp) -> Map<Str
         "sha": d.sha,
         "release_commit": d.release_commit,
         "identity_hash": d.identity_hash,
+        "policy": d.policy,
         "leakage_types": leakage,
         "findings": d.findings.iter().map(|f| json!({
             "id": f.id, "kind": f.kind, "status": f.status, "action": f.action, "covered_by": f.covered_by,
@@ -56,7 +57,14 @@ pub fn from_decision(d: &Decision, actor: &str, now: jiff::Timestamp) -> Map<Str
         "tool": tool(),
     });
     match value {
-        Value::Object(m) => m,
+        Value::Object(mut m) => {
+            // Recorded where a policy file was read, so events of the
+            // built-in policy read as they always have.
+            if d.policy.is_none() {
+                m.remove("policy");
+            }
+            m
+        }
         _ => Map::new(),
     }
 }

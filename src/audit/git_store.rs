@@ -5,7 +5,10 @@
 //! the canonical line; the chain of first parents is the log. An append
 //! reads only the head commit's blob (O(1) in the number of events), writes
 //! a blob, a tree and a commit, and moves the ref with a compare-and-swap:
-//! the ref moves only from the head the event was chained on.
+//! the ref moves only from the head the event was chained on. Its message
+//! carries the append's id (`Gate-Append:`), so equal events never make
+//! equal commits: git takes a push of a commit the remote already has as up
+//! to date, whatever the lease.
 //!
 //! With a remote, the ref is fetched into `refs/gate/remotes/<remote>/...`,
 //! the event is chained on the remote's head and pushed with
@@ -247,7 +250,12 @@ impl GitLog {
 
     /// Appends `event`: chained on the current head, moved there by
     /// compare-and-swap (and pushed with a lease); on a lost race, chained
-    /// again on the new head. `check` sees each tail first and may refuse.
+    /// again on the new head. Each append's commits carry an id of their
+    /// own, so two appenders writing the same event line on the same head
+    /// make two commits (the second push is refused, not taken for the
+    /// first); and a retry first looks for an earlier attempt of its own
+    /// that landed although its push reported failure, so an event is
+    /// recorded once.
     pub fn append(
         &self,
         event: Map<String, Value>,
@@ -255,42 +263,21 @@ impl GitLog {
     ) -> Result<Appended, InputError> {
         let repo = self.open()?;
         let mut rng = Jitter::new();
+        let mut append = Append::new();
         for attempt in 0..MAX_ATTEMPTS {
             let head = self.base(&repo)?;
-            // The adoption event is the one keyed append an unkeyed tail takes.
-            let adopting = event.get("event_type").and_then(Value::as_str) == Some(ADOPTED);
-            let tail = if adopting {
-                Self::tail_at(&repo, head, &keys.verifying())
-            } else {
-                Self::tail_at(&repo, head, keys)
-            };
-            let (seq, prev) = tail
-                .next()
-                .ok_or_else(|| InputError::file(&self.repo, tail.problem().unwrap_or_default()))?;
-            if let Tail::Ok {
-                key_id: Some(id), ..
-            } = &tail
-            {
-                if keys.current.is_none() {
-                    return Err(InputError::file(&self.repo, format!("the log is keyed (key {id}); set GATE_AUDIT_KEY: a keyed log never continues unkeyed")));
-                }
+            if let Some(done) = Self::landed(&repo, head, &append.tried) {
+                return Ok(self.appended(done));
             }
-            let (line, hash) = seal(event.clone(), seq, &prev, keys);
-            let commit = self.commit(&repo, head, &line, seq, &event)?;
+            let tried = self.attempt(&repo, head, &event, keys, &append)?;
             let moved = match &self.remote {
-                None => self.swap(&repo, &self.refname, head, commit),
-                Some(remote) => self.push(&repo, remote, head, commit),
+                None => self.swap(&repo, &self.refname, head, tried.commit),
+                Some(remote) => self.push(&repo, remote, head, tried.commit),
             };
             match moved {
-                Ok(()) => {
-                    return Ok(Appended {
-                        log: self.display(),
-                        seq,
-                        hash,
-                    });
-                }
-                Err(lost) if attempt + 1 < MAX_ATTEMPTS => {
-                    let _ = lost;
+                Ok(()) => return Ok(self.appended(&tried)),
+                Err(_) if attempt + 1 < MAX_ATTEMPTS => {
+                    append.tried.push(tried);
                     std::thread::sleep(rng.backoff(attempt));
                 }
                 Err(lost) => {
@@ -307,6 +294,79 @@ impl GitLog {
         unreachable!("the loop returns on its last attempt")
     }
 
+    fn appended(&self, t: &Tried) -> Appended {
+        Appended {
+            log: self.display(),
+            seq: t.seq,
+            hash: t.hash.clone(),
+        }
+    }
+
+    /// Seals `event` on the tail at `head` and writes its commit (not yet
+    /// moving any ref).
+    fn attempt(
+        &self,
+        repo: &Repository,
+        head: Option<Oid>,
+        event: &Map<String, Value>,
+        keys: &Keyring,
+        append: &Append,
+    ) -> Result<Tried, InputError> {
+        // The adoption event is the one keyed append an unkeyed tail takes.
+        let adopting = event.get("event_type").and_then(Value::as_str) == Some(ADOPTED);
+        let tail = if adopting {
+            Self::tail_at(repo, head, &keys.verifying())
+        } else {
+            Self::tail_at(repo, head, keys)
+        };
+        let (seq, prev) = tail
+            .next()
+            .ok_or_else(|| InputError::file(&self.repo, tail.problem().unwrap_or_default()))?;
+        if let Tail::Ok {
+            key_id: Some(id), ..
+        } = &tail
+        {
+            if keys.current.is_none() {
+                return Err(InputError::file(&self.repo, format!("the log is keyed (key {id}); set GATE_AUDIT_KEY: a keyed log never continues unkeyed")));
+            }
+        }
+        let (line, hash) = seal(event.clone(), seq, &prev, keys);
+        let commit = self.commit(repo, head, &line, seq, event, &append.id)?;
+        Ok(Tried {
+            commit,
+            base: head,
+            seq,
+            hash,
+        })
+    }
+
+    /// An earlier attempt of this append found on the first-parent chain
+    /// from `head` down to the oldest head an attempt was chained on (or,
+    /// should that head be gone, to the first event older than every
+    /// attempt, by the seq its commit message gives): it landed, though its
+    /// push or swap reported failure.
+    fn landed<'a>(repo: &Repository, head: Option<Oid>, tried: &'a [Tried]) -> Option<&'a Tried> {
+        let stop = tried.first()?.base;
+        let oldest = tried.iter().map(|t| t.seq).min()?;
+        let mut at = head;
+        while at != stop {
+            let c = repo.find_commit(at?).ok()?;
+            if let Some(t) = tried.iter().find(|t| t.commit == c.id()) {
+                return Some(t);
+            }
+            let seq = c
+                .summary()
+                .and_then(|m| m.strip_prefix("gate audit: seq "))
+                .and_then(|m| m.split(' ').next())
+                .and_then(|n| n.parse::<u64>().ok());
+            if seq.is_some_and(|s| s < oldest) {
+                return None;
+            }
+            at = c.parent_id(0).ok();
+        }
+        None
+    }
+
     fn commit(
         &self,
         repo: &Repository,
@@ -314,6 +374,7 @@ impl GitLog {
         line: &str,
         seq: u64,
         event: &Map<String, Value>,
+        id: &str,
     ) -> Result<Oid, InputError> {
         let e = |what: &str, x: git2::Error| err(&self.repo, what, x.message().to_string());
         let blob = repo
@@ -344,7 +405,7 @@ impl GitLog {
             None,
             &sig,
             &sig,
-            &format!("gate audit: seq {seq} {kind}"),
+            &format!("gate audit: seq {seq} {kind}\n\nGate-Append: {id}\n"),
             &tree,
             &parents,
         )
@@ -483,6 +544,45 @@ impl GitLog {
     }
 }
 
+/// One append's attempts: the id its commits carry, and each attempt that
+/// did not (as far as it could tell) land.
+struct Append {
+    id: String,
+    tried: Vec<Tried>,
+}
+
+impl Append {
+    /// A fresh id: 128 bits from the standard library's randomly keyed
+    /// SipHash over the process, thread and clock. It need not be secret,
+    /// only never the same for two appends.
+    fn new() -> Self {
+        use std::hash::BuildHasher;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut id = String::with_capacity(32);
+        for half in 0u8..2 {
+            let who = (half, std::process::id(), std::thread::current().id(), nanos);
+            let h = std::hash::RandomState::new().hash_one(who);
+            id.push_str(&format!("{h:016x}"));
+        }
+        Self {
+            id,
+            tried: Vec::new(),
+        }
+    }
+}
+
+/// An event commit written for one attempt.
+#[derive(Debug, Clone)]
+struct Tried {
+    commit: Oid,
+    /// The head it was chained on.
+    base: Option<Oid>,
+    seq: u64,
+    hash: String,
+}
+
 /// Backoff with jitter, without a random-number crate: a xorshift seeded
 /// by the clock and the process id.
 struct Jitter(u64);
@@ -501,5 +601,120 @@ impl Jitter {
         self.0 ^= self.0 << 17;
         let base = 20u64 << attempt.min(6); // 20 ms .. 1.28 s
         Duration::from_millis(base / 2 + self.0 % base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// A bare remote and two clones of it, each a log shared through it.
+    fn two_clones() -> (tempfile::TempDir, GitLog, GitLog) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "--bare", "remote.git"]);
+        let log = |name: &str| {
+            git(dir.path(), &["clone", "-q", "remote.git", name]);
+            GitLog {
+                repo: dir.path().join(name),
+                refname: "refs/gate/audit".into(),
+                remote: Some("origin".into()),
+                committer: ("gate".into(), "gate@localhost".into()),
+            }
+        };
+        let (a, b) = (log("a"), log("b"));
+        (dir, a, b)
+    }
+
+    fn event() -> Map<String, Value> {
+        let v = serde_json::json!({"event_type": "CHECK_GO", "ts": "2026-12-03T00:00:00Z"});
+        v.as_object().unwrap().clone()
+    }
+
+    fn events(dir: &Path) -> String {
+        let out = Command::new("git")
+            .args([
+                "--git-dir",
+                "remote.git",
+                "rev-list",
+                "--count",
+                "refs/gate/audit",
+            ])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn regression_the_same_event_from_two_appenders_at_once_is_two_events() {
+        // Two pipelines decide alike within one tick of a coarse clock: the
+        // same event line on the same head. The second push must not pass
+        // for the first one's ("Everything up-to-date").
+        let (dir, a, b) = two_clones();
+        let keys = Keyring::default();
+        let (ra, rb) = (a.open().unwrap(), b.open().unwrap());
+        let (ta, tb) = (Append::new(), Append::new());
+        let ca = a.attempt(&ra, None, &event(), &keys, &ta).unwrap();
+        let cb = b.attempt(&rb, None, &event(), &keys, &tb).unwrap();
+        assert_ne!(ca.commit, cb.commit, "two appends, two commits");
+        a.push(&ra, "origin", None, ca.commit).unwrap();
+        assert!(
+            b.push(&rb, "origin", None, cb.commit).is_err(),
+            "the second is chained on a head that moved"
+        );
+        let second = b.append(event(), &keys).unwrap();
+        assert_eq!(second.seq, 1);
+        assert_eq!(events(dir.path()), "2");
+    }
+
+    #[test]
+    fn an_attempt_that_landed_though_its_push_failed_is_not_recorded_twice() {
+        let (dir, a, b) = two_clones();
+        let keys = Keyring::default();
+        let ra = a.open().unwrap();
+        let mut append = Append::new();
+        let first = a.attempt(&ra, None, &event(), &keys, &append).unwrap();
+        // The push lands, but its answer is lost; then another appender
+        // chains on it before the retry fetches.
+        git(
+            &a.repo,
+            &[
+                "push",
+                "-q",
+                "origin",
+                &format!("{}:refs/gate/audit", first.commit),
+            ],
+        );
+        append.tried.push(first.clone());
+        b.append(event(), &keys).unwrap();
+        let head = a.base(&ra).unwrap();
+        let landed = GitLog::landed(&ra, head, &append.tried).unwrap();
+        assert_eq!((landed.seq, &landed.hash), (0, &first.hash));
+        assert_eq!(events(dir.path()), "2");
+        // The retry loop itself: the push lands but what follows it fails
+        // (the local seen-ref is locked), so the attempt reports failure;
+        // the retry finds it and records nothing more.
+        let seen = a.repo.join(".git/refs/gate/seen/origin/gate/audit.lock");
+        std::fs::create_dir_all(seen.parent().unwrap()).unwrap();
+        std::fs::write(&seen, "").unwrap();
+        let third = a.append(event(), &keys).unwrap();
+        assert_eq!(third.seq, 2);
+        assert_eq!(events(dir.path()), "3", "recorded once");
+        std::fs::remove_file(&seen).unwrap();
+        let head = a.base(&ra).unwrap();
+        // An attempt that never landed is not found.
+        let lost = a
+            .attempt(&ra, None, &event(), &keys, &Append::new())
+            .unwrap();
+        assert!(GitLog::landed(&ra, head, &[lost]).is_none());
     }
 }

@@ -10,6 +10,8 @@ use super::{conclude, load, open_log, project_log, setup, Environment, Opened, S
 use crate::cli::EvaluateArgs;
 use crate::decision::decide::{self, Promotion};
 use crate::decision::{Decision, ErrorInfo};
+use crate::inputs::allowed_signers;
+use crate::inputs::config::Approvals;
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
@@ -83,7 +85,18 @@ fn read(
         }
         None => None,
     };
-    let inputs = load(&req, setup, artifact)?;
+    let mut inputs = load(&req, setup, artifact)?;
+    let signers = if setup.policy.approvals == Approvals::Signed {
+        let (s, warnings) = allowed_signers::load(&setup.config, repo, Some(&rc.release), true)
+            .map_err(input_error)?;
+        inputs.warnings.extend(warnings);
+        inputs
+            .digests
+            .push((s.file.clone(), s.sha256.clone().into()));
+        Some(s)
+    } else {
+        None
+    };
     let candidates = if args.override_file.is_empty() {
         override_file::discover(repo, setup.config.overrides_dir(), &args.env)
     } else {
@@ -94,6 +107,7 @@ fn read(
         release: rc,
         candidates,
         key: env.override_key.clone(),
+        signers,
     };
     Ok((inputs, promotion))
 }

@@ -1,6 +1,7 @@
 //! One module per command: each resolves its inputs, runs the pipeline and
 //! returns the decision value. None of them prints.
 
+pub mod approve;
 pub mod audit;
 pub mod check;
 pub mod evaluate;
@@ -333,9 +334,8 @@ impl Outputs {
                         .parent()
                         .filter(|d| !d.as_os_str().is_empty())
                         .unwrap_or(std::path::Path::new("."));
-                    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                        crate::inputs::error::InputError::file(p, format!("cannot be written: {e}"))
-                    })?;
+                    let tmp = tempfile::NamedTempFile::new_in(dir)
+                        .map_err(|e| cannot_write(p, dir, &e))?;
                     pending.push((p.to_path_buf(), tmp, kind));
                 }
             }
@@ -440,6 +440,33 @@ pub(crate) fn conclude(
     d
 }
 
+/// `path` cannot be written through a temporary file in `dir`: the reason
+/// the system gave, without the temporary file's name (which means nothing
+/// to the reader and differs on every run), and a folder that does not
+/// exist named as such.
+fn cannot_write(path: &Path, dir: &Path, e: &std::io::Error) -> InputError {
+    if e.kind() == std::io::ErrorKind::NotFound && !dir.exists() {
+        return InputError::file(
+            path,
+            format!(
+                "cannot be written: the folder {} does not exist",
+                dir.display()
+            ),
+        );
+    }
+    // tempfile wraps the system's error in one naming its file.
+    let os = e
+        .get_ref()
+        .and_then(|wrapped| wrapped.source())
+        .and_then(|source| source.downcast_ref::<std::io::Error>())
+        .unwrap_or(e);
+    let reason = os.raw_os_error().map_or_else(
+        || os.kind().to_string(),
+        |code| std::io::Error::from_raw_os_error(code).to_string(),
+    );
+    InputError::file(path, format!("cannot be written: {reason}"))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so a reader never sees half a decision.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
@@ -448,7 +475,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputErr
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let io = |e: std::io::Error| InputError::file(path, format!("cannot be written: {e}"));
+    let io = |e: std::io::Error| cannot_write(path, dir, &e);
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;

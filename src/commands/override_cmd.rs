@@ -13,6 +13,8 @@ use crate::cli::{
 };
 use crate::decision::{exit, ErrorInfo};
 use crate::identity::Identity;
+use crate::inputs::allowed_signers::{self, AllowedSigners};
+use crate::inputs::config::{Approvals, ConfigFile};
 use crate::inputs::error::InputError;
 use crate::inputs::file::read_text;
 use crate::inputs::locc::LoccArtifact;
@@ -24,7 +26,7 @@ use crate::outcome::{Listed, OverrideOutcome};
 use crate::overrides::{self, is_hex, sign, Approvers, FailureKind};
 use crate::policy::{Catalog, Policies};
 
-fn request(loc: &OverrideLocation) -> Request {
+pub(super) fn request(loc: &OverrideLocation) -> Request {
     Request {
         repo: loc.repo.clone(),
         manifest: None,
@@ -62,7 +64,10 @@ fn create_or_refuse(
     let identity_hash = identity_of(args)?;
     let known = known_ids(&setup.catalog);
     let types = leakage_types(&args.leakage_types, &known)?;
-    let (approvers, requested_by) = people(args, &sha, policy.required_approvals)?;
+    let signed = policy.approvals == Approvals::Signed;
+    // Signed approvals are added by `override approve`, one by each approver.
+    let needed = if signed { 1 } else { policy.required_approvals };
+    let (approvers, requested_by) = people(args, &sha, needed)?;
     if crate::identity::is_blank(&args.reason) {
         return Err(usage(
             "--reason is empty; say why promoting anyway is safe".into(),
@@ -91,9 +96,11 @@ fn create_or_refuse(
         identity_hash,
         approvals: approvers[1..]
             .iter()
+            .filter(|_| !signed)
             .map(|a| Approval {
                 by: a.clone(),
                 at: Some(now.to_string()),
+                sshsig: None,
             })
             .collect(),
         signature: None,
@@ -102,22 +109,16 @@ fn create_or_refuse(
         let unsigned = serde_json::to_value(&data).unwrap_or(Value::Null);
         data.signature = Some(sign::sign(key, &unsigned));
     }
-    // What is about to be written is judged by the rules `validate` and
-    // `evaluate` apply: create never writes a file they would reject.
-    let made = override_file::OverrideFile {
-        file: filename.clone(),
-        sha256: String::new(),
-        value: serde_json::to_value(&data).unwrap_or(Value::Null),
-        data: data.clone(),
-    };
-    let judged = overrides::alone(
-        &made,
-        &alone(&loc.repo, &setup.policies, &known, &data, env),
-    );
-    if let Some(f) = judged.first() {
-        return Err(usage(f.message.clone()));
-    }
+    refuse_what_would_be_rejected(args, &setup, &known, &filename, &data, env)?;
     let mut out = write_created(args, &setup, &filename, &data, env)?;
+    if signed {
+        out.warnings.push(format!(
+            "{} counts signed approvals: 0 of {} so far; each approver signs it with `gate override approve {} --key ~/.ssh/id_ed25519`",
+            args.env,
+            policy.required_approvals.max(1),
+            out.path.as_deref().unwrap_or(&filename)
+        ));
+    }
     if rc.stepped_over > 0 {
         out.warnings.push(format!(
             "bound to the release commit {}, {} override-only commit(s) before HEAD",
@@ -127,6 +128,41 @@ fn create_or_refuse(
     }
     out.data = Some(data);
     Ok(out)
+}
+
+/// What is about to be written, judged by the rules `validate` and
+/// `evaluate` apply: create never writes a file they would reject. Where
+/// approvals are signed, none is yet: that is what comes next.
+fn refuse_what_would_be_rejected(
+    args: &OverrideCreateArgs,
+    setup: &Setup,
+    known: &[String],
+    filename: &str,
+    data: &OverrideData,
+    env: &Environment,
+) -> Result<(), ErrorInfo> {
+    let made = override_file::OverrideFile {
+        file: filename.to_string(),
+        sha256: String::new(),
+        value: serde_json::to_value(data).unwrap_or(Value::Null),
+        data: data.clone(),
+    };
+    let a = alone(&args.location.repo, &setup.policies, known, data, env, None);
+    let signed = setup.policy.approvals == Approvals::Signed;
+    let unsigned_yet = |f: &&overrides::Failure| {
+        signed
+            && matches!(
+                f.kind,
+                FailureKind::TooFewApprovers | FailureKind::Signature
+            )
+    };
+    match overrides::alone(&made, &a)
+        .iter()
+        .find(|f| !unsigned_yet(f))
+    {
+        Some(f) => Err(usage(f.message.clone())),
+        None => Ok(()),
+    }
 }
 
 /// The commit approved: as given, or the release commit of HEAD; and its
@@ -325,7 +361,7 @@ fn write_created(
     Ok(out)
 }
 
-fn known_ids(c: &Catalog) -> Vec<String> {
+pub(super) fn known_ids(c: &Catalog) -> Vec<String> {
     c.leakage
         .iter()
         .chain(&c.auto)
@@ -335,7 +371,7 @@ fn known_ids(c: &Catalog) -> Vec<String> {
 }
 
 /// The file's JSON: two-space indented, as llm-release-governor writes it.
-fn pretty(data: &OverrideData) -> Vec<u8> {
+pub(super) fn pretty(data: &impl serde::Serialize) -> Vec<u8> {
     let mut s = serde_json::to_vec_pretty(data).unwrap_or_default();
     s.push(b'\n');
     s
@@ -394,11 +430,16 @@ pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
     };
     let known = known_ids(&catalog);
     let mut out = OverrideOutcome::new(CMD);
+    let signers = match signers_for(&config, &loc.repo, (any_signed(&policies), true), None) {
+        Ok((s, _)) => s,
+        Err(e) => return OverrideOutcome::refused(CMD, e),
+    };
     for e in envs {
         for c in override_file::discover(&loc.repo, &relative_to(&loc.repo, &dir), &e) {
             let judged = match &c {
                 Candidate::Parsed(o) => {
-                    overrides::alone(o, &alone(&loc.repo, &policies, &known, &o.data, env))
+                    let a = alone(&loc.repo, &policies, &known, &o.data, env, signers.as_ref());
+                    overrides::alone(o, &a)
                 }
                 Candidate::Invalid { .. } => Vec::new(),
             };
@@ -409,12 +450,13 @@ pub fn list(args: &OverrideListArgs, env: &Environment) -> OverrideOutcome {
 }
 
 /// What an override file is judged against on its own, in `repo`.
-fn alone<'a>(
+pub(super) fn alone<'a>(
     repo: &Path,
     policies: &'a Policies,
     known: &'a [String],
     data: &OverrideData,
     env: &'a Environment,
+    signers: Option<&'a AllowedSigners>,
 ) -> overrides::Alone<'a> {
     overrides::Alone {
         policies,
@@ -424,7 +466,34 @@ fn alone<'a>(
             .unwrap_or_default(),
         now: env.now,
         key: env.override_key.as_deref(),
+        signers,
     }
+}
+
+/// `[signing] allowed_signers`, read when `wanted`, with its warnings;
+/// `guarded` where an environment judged here counts signed approvals (a
+/// copy in the work tree is then refused). One that cannot be read
+/// refuses the command.
+pub(super) fn signers_for(
+    config: &ConfigFile,
+    repo: &Path,
+    (wanted, guarded): (bool, bool),
+    release_commit: Option<&str>,
+) -> Result<(Option<AllowedSigners>, Vec<String>), ErrorInfo> {
+    if !wanted {
+        return Ok((None, Vec::new()));
+    }
+    let (s, warnings) = allowed_signers::load(config, repo, release_commit, guarded)
+        .map_err(|e| ErrorInfo::input(vec![e]))?;
+    Ok((Some(s), warnings))
+}
+
+/// Whether any environment counts signed approvals.
+fn any_signed(policies: &Policies) -> bool {
+    policies
+        .names()
+        .filter_map(|n| policies.get(n).ok())
+        .any(|p| p.approvals == Approvals::Signed)
 }
 
 /// An override as `list` shows it: judged by [`overrides::alone`], the rules
@@ -494,8 +563,7 @@ pub fn expire(args: &OverrideExpireArgs, env: &Environment) -> OverrideOutcome {
             obj.insert("signature".into(), Value::String(sig));
         }
     }
-    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
-    bytes.push(b'\n');
+    let bytes = pretty(&value);
     if !args.dry_run {
         let loc = &args.location;
         // A broken gate.toml is refused: its audit log must not be lost.
@@ -550,9 +618,23 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         }
     };
     let Setup {
-        catalog, policies, ..
+        config,
+        catalog,
+        policies,
+        ..
     } = match setup(&request(loc), None) {
         Ok(s) => s,
+        Err(e) => return OverrideOutcome::refused(CMD, e),
+    };
+    let signed = policies
+        .get(&data.scope)
+        .is_ok_and(|p| p.approvals == Approvals::Signed);
+    let sha = data.approved_head_sha.trim().to_string();
+    let signers = match signers_for(&config, &loc.repo, (signed, true), Some(&sha)) {
+        Ok((s, warnings)) => {
+            out.warnings.extend(warnings);
+            s
+        }
         Err(e) => return OverrideOutcome::refused(CMD, e),
     };
     let known = known_ids(&catalog);
@@ -562,11 +644,10 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
         value,
         data: data.clone(),
     };
-    out.problems.extend(
-        overrides::alone(&o, &alone(&loc.repo, &policies, &known, &data, env))
-            .into_iter()
-            .map(|f| f.message),
-    );
+    let a = alone(&loc.repo, &policies, &known, &data, env, signers.as_ref());
+    let (failures, approvals) = overrides::alone_judged(&o, &a);
+    out.problems.extend(failures.into_iter().map(|f| f.message));
+    out.approvals = approvals;
     if data.leakage_types.is_none() && data.leakage_type.is_some() {
         out.warnings
             .push("`leakage_type` is deprecated; write `leakage_types: [...]`".into());
@@ -588,7 +669,7 @@ pub fn validate(args: &OverrideValidateArgs, env: &Environment) -> OverrideOutco
 /// write, and the write is undone if the event cannot be appended, so a
 /// change is never on disk without being in the log.
 #[allow(clippy::too_many_arguments)]
-fn recorded_with_undo(
+pub(super) fn recorded_with_undo(
     log: Option<crate::audit::Store>,
     env: &Environment,
     event_type: &str,

@@ -7,6 +7,8 @@ use jiff::Timestamp;
 
 use super::{suggested_override, Decision, InputDigest};
 use crate::findings::{self, Kind};
+use crate::inputs::allowed_signers::AllowedSigners;
+use crate::inputs::config::Approvals;
 use crate::inputs::override_file::Candidate;
 use crate::inputs::repo::{ReleaseCommit, RepoState};
 use crate::inputs::Inputs;
@@ -42,6 +44,9 @@ pub struct Promotion {
     pub candidates: Vec<Candidate>,
     /// `$GATE_OVERRIDE_KEY`.
     pub key: Option<Vec<u8>>,
+    /// `[signing] allowed_signers`, where the environment's approvals are
+    /// signed.
+    pub signers: Option<AllowedSigners>,
 }
 
 /// `gate evaluate`: every check the policy requires, judged by it, then
@@ -64,6 +69,7 @@ pub fn evaluate(
         to_lift: overrides::to_lift(&found),
         author: rc.author.clone(),
         key: promotion.key.as_deref(),
+        signers: promotion.signers.as_ref(),
     };
     let (reports, override_warnings) = overrides::apply(&mut found, &promotion.candidates, &ctx);
     let mut d = Decision::evaluate(promotion.env.clone(), found, reports);
@@ -95,7 +101,49 @@ pub fn evaluate(
     }
     d.warnings.extend(override_warnings);
     d.suggested_override = suggested_override(&d);
+    if let (Some(cmd), Approvals::Signed) = (&mut d.suggested_override, policy.approvals) {
+        cmd.push_str(&signatures_missing(&d.overrides, policy));
+    }
     d
+}
+
+/// Where approvals are signed, what the suggested command must be followed
+/// by: each approver's `gate override approve`, and how many signatures
+/// (and of which groups) the closest override still lacks.
+fn signatures_missing(reports: &[overrides::OverrideReport], policy: &EnvPolicy) -> String {
+    // An override that lacks only signatures is the one to sign; otherwise
+    // a new one is made, and needs them all.
+    let best = reports
+        .iter()
+        .filter(|o| {
+            !o.approvals.is_empty()
+                && o.failure_kinds
+                    .iter()
+                    .all(|k| *k == overrides::FailureKind::TooFewApprovers)
+        })
+        .max_by_key(|o| o.approvals.iter().filter(|a| a.counted).count());
+    let people: Vec<&str> = best
+        .map(|o| {
+            o.approvals
+                .iter()
+                .filter(|a| a.counted)
+                .map(|a| a.by.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let needed = policy.required_approvals.max(1) as usize;
+    let mut missing = Vec::new();
+    if people.len() < needed {
+        missing.push(format!("{} signed approval(s)", needed - people.len()));
+    }
+    for (group, lacking) in overrides::signed::unfilled(&people, &policy.required_groups) {
+        missing.push(format!("{lacking} from group {group}"));
+    }
+    let file = best.map_or("<FILE>", |o| o.path.as_str());
+    format!(
+        "; then each approver runs: gate override approve {file} --key <KEYFILE> (still missing: {})",
+        missing.join(", ")
+    )
 }
 
 /// Fills in what the inputs tell about a decision: the version, every input
@@ -120,6 +168,14 @@ fn describe(d: &mut Decision, inputs: &Inputs, catalog: &Catalog, policy: &EnvPo
     d.warnings
         .extend(manifest_warnings(inputs, catalog, policy));
     d.warnings.extend(inputs.warnings.iter().cloned());
+    d.policy = super::PolicySource::of(&inputs.config);
+    let drift = d
+        .findings
+        .iter()
+        .find(|f| f.id == findings::POLICY_SOURCE && f.status != findings::Status::Pass);
+    if let Some(f) = drift {
+        d.warnings.push(f.message.clone());
+    }
     if let Some(e) = &inputs.missing_manifest {
         d.fail(e.clone());
     }
@@ -219,6 +275,7 @@ mod tests {
             },
             candidates: Vec::new(),
             key: None,
+            signers: None,
         }
     }
 

@@ -162,6 +162,10 @@ pub struct Decision {
     pub release_commit: Option<String>,
     /// The locc artifact's identity hash, where one was read.
     pub identity_hash: Option<String>,
+    /// The policy judged by: where it was read, REF's commit for a `git:`
+    /// source, and the sha256 of its bytes; absent for the built-in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicySource>,
     pub findings: Vec<Finding>,
     pub overrides: Vec<OverrideReport>,
     /// The command that would lift a REQUIRE_OVERRIDE.
@@ -175,6 +179,32 @@ pub struct Decision {
     /// Set when the exit code stands for an error rather than a verdict.
     pub error: Option<ErrorInfo>,
     pub warnings: Vec<String>,
+}
+
+/// Where the policy of a decision came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PolicySource {
+    /// `git:REF:PATH`, or the file's path.
+    pub source: String,
+    /// REF's commit, for a `git:` source.
+    pub commit: Option<String>,
+    /// Hex sha256 of the file's bytes.
+    pub sha256: String,
+}
+
+impl PolicySource {
+    /// The policy source of a loaded configuration (none for the defaults).
+    pub fn of(config: &crate::inputs::config::ConfigFile) -> Option<Self> {
+        let path = config.path.as_ref()?;
+        Some(Self {
+            source: config
+                .trusted
+                .as_ref()
+                .map_or_else(|| crate::inputs::display(path), |t| t.source.clone()),
+            commit: config.trusted.as_ref().and_then(|t| t.commit.clone()),
+            sha256: config.sha256.clone().unwrap_or_default(),
+        })
+    }
 }
 
 impl Decision {
@@ -206,6 +236,7 @@ impl Decision {
             audit: None,
             error: None,
             warnings: Vec::new(),
+            policy: None,
         }
     }
 
@@ -431,6 +462,7 @@ mod tests {
             reason: None,
             expires_at: None,
             leakage_types: vec![],
+            approvals: vec![],
         };
         let ev = |rs| {
             Decision::evaluate(

@@ -15,6 +15,7 @@ mod changelog;
 mod ci_status;
 mod deps_pinned;
 pub mod leakage;
+mod policy_source;
 mod release_point;
 pub mod thresholds;
 mod version_consistent;
@@ -35,6 +36,8 @@ pub struct Given {
     /// AUTO ids a `not_applicable` entry of release.yaml may skip here.
     pub na_allowed: BTreeSet<String>,
     pub locc: leakage::LoccRule,
+    /// `policy_drift` (or `actions.policy_source`) is set: drift fails.
+    pub drift_fails: bool,
 }
 
 impl Given {
@@ -108,6 +111,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &attestations::Attestations,
     &leakage::Leakage,
     &audit_chain::AuditChain,
+    &policy_source::PolicySource,
 ];
 
 /// Every check's findings on `inputs`, in report order; not yet judged by
@@ -150,6 +154,10 @@ pub fn not_applicable(inputs: &Inputs, given: &Given, id: &str, title: &str) -> 
 /// under the append lock by the command that records a decision.
 pub const AUDIT_CHAIN: &str = "audit_chain";
 
+/// The id of the AUTO finding comparing a policy read from outside the
+/// work tree with the release commit's own.
+pub const POLICY_SOURCE: &str = "policy_source";
+
 /// A finding of an AUTO check, titled from the check.
 fn auto(check: &dyn Single, status: Status) -> Finding {
     Finding::new(check.id(), check.title(), Kind::Auto, status)
@@ -178,7 +186,8 @@ mod tests {
                 "pii",
                 "schema",
                 "policy",
-                "audit_chain"
+                "audit_chain",
+                "policy_source"
             ]
         );
         let unique: BTreeSet<&String> = ids.iter().collect();

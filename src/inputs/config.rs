@@ -82,6 +82,8 @@ pub struct RawConfig {
     pub thresholds: Vec<ThresholdDef>,
     /// The audit log.
     pub audit: Option<AuditConfig>,
+    /// Signed approvals: who may sign, and groups of them.
+    pub signing: Option<SigningConfig>,
     /// Environment policies by name.
     #[serde(default)]
     pub env: BTreeMap<String, RawEnv>,
@@ -99,6 +101,33 @@ pub struct AuditConfig {
     pub remote: Option<String>,
     /// With the git-ref store: `Name <email>` of the commits gate writes.
     pub committer: Option<String>,
+}
+
+/// `[signing]`.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// OpenSSH allowed_signers: a path outside the repository (a relative
+    /// one is relative to its root) or `git:REF:PATH`, a file the promoted
+    /// change cannot edit.
+    #[schemars(with = "Option<String>")]
+    pub allowed_signers: Option<Spanned<String>>,
+    /// Groups of principals (patterns as in allowed_signers), for
+    /// `required_groups`.
+    #[serde(default)]
+    pub groups: BTreeMap<String, Vec<String>>,
+}
+
+/// What an approval is (`approvals`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Approvals {
+    /// A name in the file.
+    #[default]
+    Names,
+    /// An SSH signature (SSHSIG, namespace gate-override) by a key of
+    /// allowed_signers.
+    Signed,
 }
 
 /// Where the project's own version is read from.
@@ -187,6 +216,18 @@ pub struct RawEnv {
     pub required_approvals: Option<u32>,
     /// Overrides must carry a valid HMAC-SHA256 signature.
     pub require_signed_overrides: Option<bool>,
+    /// `"signed"`: every approval needs an SSH signature by a key of
+    /// `[signing] allowed_signers` [default: "names"].
+    pub approvals: Option<Approvals>,
+    /// What drift of the release commit's own gate.toml from a trusted
+    /// policy (`--config git:REF:PATH`) does: `block` or `override`
+    /// [default: a warning].
+    #[schemars(with = "Option<Action>")]
+    pub policy_drift: Option<Spanned<Action>>,
+    /// Signed approvals each `[signing.groups]` group needs; one person
+    /// counts toward one group only.
+    #[schemars(with = "Option<BTreeMap<String, u32>>")]
+    pub required_groups: Option<Spanned<BTreeMap<String, u32>>>,
     /// The locc statuses this environment accepts (the `policy` finding).
     pub locc_allow: Option<Vec<crate::inputs::locc::LoccStatus>>,
     /// Whether any diff in the locc artifact is acceptable here.
@@ -240,6 +281,23 @@ pub struct ConfigFile {
     /// Its text, for locating validation errors.
     pub text: String,
     pub raw: RawConfig,
+    /// Where it was read from, when that is not the work tree: the
+    /// source as written, the commit of a `git:` source, and the path in
+    /// the release commit's tree to compare it with for drift.
+    pub trusted: Option<Trusted>,
+}
+
+/// A policy read from outside the work tree (`--config git:REF:PATH`, or a
+/// path outside the repository).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trusted {
+    /// `git:REF:PATH` or the path, as reports name it.
+    pub source: String,
+    /// REF's commit, for a `git:` source.
+    pub commit: Option<String>,
+    /// The file in the release commit's tree it is compared with: PATH of a
+    /// `git:` source, else `gate.toml`.
+    pub compared: String,
 }
 
 impl ConfigFile {
@@ -250,6 +308,7 @@ impl ConfigFile {
             sha256: None,
             text: String::new(),
             raw: RawConfig::default(),
+            trusted: None,
         }
     }
 
@@ -261,6 +320,7 @@ impl ConfigFile {
             sha256: Some(sha256),
             text: text.to_string(),
             raw,
+            trusted: None,
         };
         config.within_limits()?;
         if let Some(p) = &config.raw.package {
@@ -411,6 +471,11 @@ impl ConfigFile {
     /// The committer of the git-ref audit store.
     pub fn audit_committer(&self) -> Option<&str> {
         self.raw.audit.as_ref().and_then(|a| a.committer.as_deref())
+    }
+
+    /// `[signing] allowed_signers`, with where it is written.
+    pub fn allowed_signers(&self) -> Option<&Spanned<String>> {
+        self.raw.signing.as_ref()?.allowed_signers.as_ref()
     }
 
     /// The overrides folder relative to the repository root.

@@ -61,16 +61,35 @@ fn read_text_within(path: &Path, limit: Limit) -> Result<Option<TextFile>, Input
         Some(b) => b,
         None => return Ok(None),
     };
+    decode_text(path, bytes).map(Some)
+}
+
+/// Bytes as a [`TextFile`]: hashed, UTF-8 (else an error at the first bad
+/// byte), without a leading byte-order mark.
+fn decode_text(path: &Path, bytes: Vec<u8>) -> Result<TextFile, InputError> {
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => return Err(not_utf8(path, e.as_bytes(), e.utf8_error())),
-    };
+    let text =
+        String::from_utf8(bytes).map_err(|e| not_utf8(path, e.as_bytes(), e.utf8_error()))?;
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    Ok(Some(TextFile { text, sha256 }))
+    Ok(TextFile { text, sha256 })
+}
+
+/// Bytes read from elsewhere (a git blob) as a [`TextFile`] of at most
+/// `max` bytes, with the checks of [`read_text_max`]: `path` names it in
+/// errors.
+pub fn text_of_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    max: u64,
+    kind: &str,
+) -> Result<TextFile, InputError> {
+    if bytes.len() as u64 > max {
+        return Err(too_big(path, bytes.len() as u64, Limit { max, kind }));
+    }
+    decode_text(path, bytes)
 }
 
 /// Bytes that are not UTF-8, as an error at the line and column of the

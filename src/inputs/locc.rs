@@ -229,14 +229,14 @@ impl LoccArtifact {
             };
             InputError::at(path, e.line(), e.column(), format!("{msg}{hint}"))
         };
-        let mut tree: Value = serde_json::from_str(text).map_err(located)?;
-        let Some(obj) = tree.as_object() else {
+        let mut tree = pyjson::Node::parse(text).map_err(located)?;
+        if !matches!(tree, pyjson::Node::Object(_)) {
             return Err(InputError::file(
                 path,
-                format!("is a JSON {}, not an object; {FORMS}", kind_of(&tree)),
+                format!("is a JSON {}, not an object; {FORMS}", tree.kind()),
             ));
-        };
-        let form = match (obj.contains_key("checks"), obj.contains_key("decision")) {
+        }
+        let form = match (tree.get("checks").is_some(), tree.get("decision").is_some()) {
             (true, false) => LoccForm::Checks,
             (false, true) => LoccForm::Report,
             (true, true) => {
@@ -252,12 +252,13 @@ impl LoccArtifact {
                 ))
             }
         };
-        if let (LoccForm::Report, Some(obj)) = (form, tree.as_object_mut()) {
-            for k in VOLATILE_FIELDS {
-                obj.remove(*k);
-            }
+        if form == LoccForm::Report {
+            tree.remove(VOLATILE_FIELDS);
         }
-        let identity_hash = pyjson::identity_hash(&tree, text.len());
+        let identity_hash = pyjson::identity_hash(&tree);
+        // The tree is freed before the typed read, which then reuses its
+        // memory rather than touching new pages.
+        drop(tree);
         let artifact = match form {
             LoccForm::Checks => Self::from_checks(text, file, sha256, identity_hash),
             LoccForm::Report => Self::from_report(text, file, sha256, identity_hash),
@@ -365,17 +366,6 @@ impl DiffEntry {
             candidate: self.candidate_value,
             at,
         }
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

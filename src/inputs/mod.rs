@@ -5,6 +5,7 @@
 //! attested check is required, and `--repo` need not be a git repository
 //! where no check reads git. After loading, nothing else touches the disk.
 
+pub mod allowed_signers;
 pub mod changelog;
 pub mod config;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod override_file;
 pub mod project;
 pub mod pyjson;
 pub mod repo;
+pub mod source;
 pub mod suggest;
 pub mod toml_file;
 pub mod version;
@@ -103,19 +105,96 @@ pub struct Inputs {
     pub missing_manifest: Option<InputError>,
     /// What is worth saying about inputs no check judged.
     pub warnings: Vec<String>,
+    /// A policy from outside the work tree beside the release commit's own
+    /// copy: the input of `policy_source`.
+    pub policy: Option<PolicyCompare>,
 }
 
-/// Loads gate.toml: `--config` must exist; `<repo>/gate.toml` is optional.
+/// The trusted policy and the release commit's copy of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyCompare {
+    /// The trusted policy's source, as reports name it.
+    pub source: String,
+    /// The file compared, as `PATH at <commit>`.
+    pub compared: String,
+    pub ours: toml::Table,
+    /// The release commit's copy: `None` when it has no such file.
+    pub theirs: Option<Result<toml::Table, String>>,
+}
+
+/// The trusted policy beside PATH (or gate.toml) in the release commit's
+/// tree (`release_commit`, else HEAD), where the policy is trusted.
+fn policy_compare(req: &Request, config: &ConfigFile) -> Option<PolicyCompare> {
+    let trusted = config.trusted.as_ref()?;
+    let ours: toml::Table = toml::from_str(&config.text).ok()?;
+    let commit = match &req.release_commit {
+        Some(c) => c.clone(),
+        None => git2::Repository::open(&req.repo)
+            .ok()?
+            .head()
+            .ok()?
+            .peel_to_commit()
+            .ok()?
+            .id()
+            .to_string(),
+    };
+    let (_, bytes) = source::blob_at(&req.repo, &commit, &trusted.compared).ok()?;
+    let theirs = bytes.map(|b| {
+        let text = String::from_utf8(b).map_err(|_| "not UTF-8".to_string())?;
+        toml::from_str::<toml::Table>(&text).map_err(|e| e.message().to_string())
+    });
+    Some(PolicyCompare {
+        source: trusted.source.clone(),
+        compared: format!("{} at {}", trusted.compared, prefix(&commit, 12)),
+        ours,
+        theirs,
+    })
+}
+
+/// Loads gate.toml: `--config` (or `$GATE_CONFIG`) must exist, a path or
+/// `git:REF:PATH` (read from REF's tree, never the work tree);
+/// `<repo>/gate.toml` is optional. A policy from outside the work tree is
+/// marked [`config::Trusted`], to be compared with the release commit's.
 pub fn load_config(req: &Request) -> Result<ConfigFile, InputError> {
     let (path, explicit) = match &req.config {
         Some(p) => (p.clone(), true),
         None => (req.repo.join("gate.toml"), false),
     };
+    if let Some(written) = path.to_str().filter(|p| p.starts_with("git:")) {
+        return load_git_config(req, written);
+    }
     let mut config = match file::read_text_if_exists(&path)? {
         Some(f) => ConfigFile::parse(&path, &f.text, f.sha256)?,
         None if explicit => return Err(InputError::file(&path, "not found (--config)")),
         None => ConfigFile::builtin(),
     };
+    if explicit && config.path.is_some() && !source::inside_work_tree(&path, &req.repo) {
+        config.trusted = Some(config::Trusted {
+            source: display(&path),
+            commit: None,
+            compared: "gate.toml".into(),
+        });
+    }
+    if let Some(p) = &req.package {
+        config.set_package(p)?;
+    }
+    Ok(config)
+}
+
+/// `--config git:REF:PATH`.
+fn load_git_config(req: &Request, written: &str) -> Result<ConfigFile, InputError> {
+    let src = source::Source::parse(written).map_err(|m| InputError::file(written, m))?;
+    let read = source::read(&src, &req.repo, file::MAX_INPUT_BYTES, "input files")?;
+    let mut config = ConfigFile::parse(Path::new(&read.shown), &read.text.text, read.text.sha256)?;
+    let compared = match &src {
+        source::Source::Git { path, .. } => path.clone(),
+        source::Source::Path(_) => "gate.toml".into(),
+    };
+    config.trusted = Some(config::Trusted {
+        source: read.shown,
+        commit: read.commit,
+        compared,
+    });
     if let Some(p) = &req.package {
         config.set_package(p)?;
     }
@@ -135,6 +214,7 @@ impl Inputs {
         na_allowed: &dyn Fn(&str) -> bool,
     ) -> Result<Inputs, InputError> {
         let mut inputs = Inputs::nothing_read(req, config);
+        inputs.policy = policy_compare(req, &inputs.config);
         if let (Some(p), Some(sha)) = (&inputs.config.path, &inputs.config.sha256) {
             inputs
                 .digests
@@ -209,6 +289,7 @@ impl Inputs {
             metrics: Default::default(),
             missing_manifest: None,
             warnings: Vec::new(),
+            policy: None,
             config,
         }
     }

@@ -35,6 +35,11 @@ pub struct Approval {
     pub by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// `by`'s OpenSSH signature (`-----BEGIN SSH SIGNATURE-----…`) over the
+    /// override's payload (`gate override payload`), namespace
+    /// gate-override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sshsig: Option<String>,
 }
 
 /// An override file's contents, in the order gate writes them.

@@ -6,7 +6,8 @@
 //! carry that hash, so gate must print every value exactly as Python does
 //! after `json.load`:
 //!
-//! - separators `", "` and `": "`; keys sorted by code point;
+//! - separators `", "` and `": "`; keys sorted by code point, the last of
+//!   duplicate keys kept (as `json.load` keeps it);
 //! - strings ASCII-only: `\"`, `\\`, `\b \f \n \r \t`, and `\uXXXX`
 //!   (lower-case hex) for every other character outside `' '..='~'`, astral
 //!   ones as a surrogate pair;
@@ -15,38 +16,297 @@
 //!   notation for 1e-4 <= |x| < 1e16 (`100.0`, `0.0001`), otherwise
 //!   scientific with a signed two-digit exponent (`1e-05`, `1e+16`), and
 //!   `Infinity` for a literal too large for a double.
+//!
+//! The text is read into a [`Node`] tree, not a `serde_json::Value`: its
+//! strings are borrowed from the text where they hold no escape and its
+//! objects are sorted vectors, so reading an artifact allocates little
+//! (this is most of what `gate evaluate` does beyond starting).
 
-use std::fmt::Write;
+use std::borrow::Cow;
+use std::fmt;
 
-use serde_json::{Number, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Number;
 use sha2::{Digest, Sha256};
 
 use super::file::hex;
 
+/// A JSON value as `json.load` gives it, for dumping.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
+    /// Sorted by key (bytes, which is code-point order), each key once.
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl<'a> Node<'a> {
+    /// Reads JSON text (serde_json's grammar, depth limit and errors).
+    pub fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// What JSON calls its kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Null => "null",
+            Node::Bool(_) => "boolean",
+            Node::Number(_) => "number",
+            Node::String(_) => "string",
+            Node::Array(_) => "array",
+            Node::Object(_) => "object",
+        }
+    }
+
+    /// An object's member, if it is an object that has it.
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        let Node::Object(pairs) = self else {
+            return None;
+        };
+        pairs
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &pairs[i].1)
+    }
+
+    /// Removes an object's members named in `keys`.
+    pub fn remove(&mut self, keys: &[&str]) {
+        if let Node::Object(pairs) = self {
+            pairs.retain(|(k, _)| !keys.contains(&k.as_ref()));
+        }
+    }
+}
+
+/// The token serde_json's `arbitrary_precision` wraps a number's text in.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// A string borrowed from the text where it can be.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Bool(b))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(n.into()))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Number(n.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Node<'de>, E> {
+        Number::from_f64(f)
+            .map(Node::Number)
+            .ok_or_else(|| E::custom("a number JSON cannot hold"))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Node<'de>, E> {
+        Ok(Node::String(Cow::Owned(s)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        use serde::de::Error;
+        let mut pairs: Vec<(Cow<'de, str>, Node<'de>)> = Vec::new();
+        while let Some(Text(key)) = map.next_key::<Text>()? {
+            if pairs.is_empty() && key == NUMBER_TOKEN {
+                // A number, as `arbitrary_precision` hands it over (its text
+                // as an owned String, which text read from a &str never
+                // gives), or an object that merely has this key.
+                match map.next_value::<TokenValue>()? {
+                    TokenValue::Digits(digits) => {
+                        return digits
+                            .parse::<Number>()
+                            .map(Node::Number)
+                            .map_err(A::Error::custom)
+                    }
+                    TokenValue::Member(value) => pairs.push((key, value)),
+                }
+                continue;
+            }
+            pairs.push((key, map.next_value()?));
+        }
+        // Sorted as dumps writes them; of equal keys (a stable sort keeps
+        // them in order) the last is kept, as json.load keeps it.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut unique: Vec<(Cow<'de, str>, Node<'de>)> = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            match unique.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => unique.push(pair),
+            }
+        }
+        Ok(Node::Object(unique))
+    }
+}
+
+/// What follows the number token: a number's digits, or the value of an
+/// object member that happens to be named like the token.
+enum TokenValue<'a> {
+    Digits(String),
+    Member(Node<'a>),
+}
+
+impl<'de> Deserialize<'de> for TokenValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TokenValue<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_string<E>(self, s: String) -> Result<TokenValue<'de>, E> {
+                Ok(TokenValue::Digits(s))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                s: &'de str,
+            ) -> Result<TokenValue<'de>, E> {
+                NodeVisitor.visit_borrowed_str(s).map(TokenValue::Member)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<TokenValue<'de>, E> {
+                NodeVisitor.visit_str(s).map(TokenValue::Member)
+            }
+            fn visit_unit<E>(self) -> Result<TokenValue<'de>, E> {
+                Ok(TokenValue::Member(Node::Null))
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<TokenValue<'de>, E> {
+                Ok(TokenValue::Member(Node::Bool(b)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<TokenValue<'de>, E> {
+                NodeVisitor.visit_u64(n).map(TokenValue::Member)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<TokenValue<'de>, E> {
+                NodeVisitor.visit_i64(n).map(TokenValue::Member)
+            }
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<TokenValue<'de>, E> {
+                NodeVisitor.visit_f64(f).map(TokenValue::Member)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<TokenValue<'de>, A::Error> {
+                NodeVisitor.visit_seq(seq).map(TokenValue::Member)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<TokenValue<'de>, A::Error> {
+                NodeVisitor.visit_map(map).map(TokenValue::Member)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `json.dumps(value, sort_keys=True)`.
-pub fn dumps(value: &Value) -> String {
+pub fn dumps(value: &Node) -> String {
     let mut out = String::new();
     write_value(&mut out, value);
     out
 }
 
-/// Hex sha256 of [`dumps`]: the identity hash.
-/// `size` is a guess at the length of the dump (the source text's is a good
-/// one), so it is written without regrowing.
-pub fn identity_hash(value: &Value, size: usize) -> String {
-    let mut out = String::with_capacity(size);
+/// Hex sha256 of [`dumps`]: the identity hash. The dump is hashed as it
+/// is written, a block at a time, so it is never held whole.
+pub fn identity_hash(value: &Node) -> String {
+    let mut out = Hashing {
+        block: String::with_capacity(Hashing::BLOCK + 64),
+        sha: Sha256::new(),
+    };
     write_value(&mut out, value);
-    hex(&Sha256::digest(out.as_bytes()))
+    out.sha.update(out.block.as_bytes());
+    hex(&out.sha.finalize())
 }
 
-fn write_value(out: &mut String, v: &Value) {
+/// Where the dump is written: a string, or a hash fed a block at a time.
+trait Out {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+}
+
+impl Out for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+}
+
+struct Hashing {
+    block: String,
+    sha: Sha256,
+}
+
+impl Hashing {
+    const BLOCK: usize = 8192;
+}
+
+impl Out for Hashing {
+    fn push_str(&mut self, s: &str) {
+        if self.block.len() + s.len() > Self::BLOCK {
+            self.sha.update(self.block.as_bytes());
+            self.block.clear();
+            if s.len() > Self::BLOCK {
+                self.sha.update(s.as_bytes());
+                return;
+            }
+        }
+        self.block.push_str(s);
+    }
+}
+
+fn write_value(out: &mut impl Out, v: &Node) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => write_number(out, n),
-        Value::String(s) => write_string(out, s),
-        Value::Array(items) => {
+        Node::Null => out.push_str("null"),
+        Node::Bool(true) => out.push_str("true"),
+        Node::Bool(false) => out.push_str("false"),
+        Node::Number(n) => write_number(out, n),
+        Node::String(s) => write_string(out, s),
+        Node::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -56,11 +316,9 @@ fn write_value(out: &mut String, v: &Value) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            // serde_json's map is ordered by key bytes: UTF-8 byte order is
-            // code-point order, which is how Python sorts str keys.
+        Node::Object(pairs) => {
             out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
+            for (i, (k, item)) in pairs.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
@@ -73,7 +331,7 @@ fn write_value(out: &mut String, v: &Value) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+fn write_string(out: &mut impl Out, s: &str) {
     out.push('"');
     // Printable ASCII other than `"` and `\\` is written as it is, a run at
     // a time; everything else is escaped as Python's json.dumps does.
@@ -100,7 +358,7 @@ fn write_string(out: &mut String, s: &str) {
             _ => {
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
+                    out.push_str(unicode_escape(*unit, &mut [0; 6]));
                 }
             }
         }
@@ -111,7 +369,18 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn write_number(out: &mut String, n: &Number) {
+/// `\uXXXX`, lower-case hex, written into `buf`.
+fn unicode_escape(unit: u16, buf: &mut [u8; 6]) -> &str {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf[..2].copy_from_slice(b"\\u");
+    for (i, shift) in [12, 8, 4, 0].into_iter().enumerate() {
+        buf[2 + i] = HEX[usize::from((unit >> shift) & 0xf)];
+    }
+    // Only ASCII was written.
+    std::str::from_utf8(buf).unwrap_or_default()
+}
+
+fn write_number(out: &mut impl Out, n: &Number) {
     let text = n.as_str();
     if text.contains(['.', 'e', 'E']) {
         match text.parse::<f64>() {
@@ -198,7 +467,7 @@ mod tests {
     use super::*;
 
     fn dumps_str(json: &str) -> String {
-        dumps(&serde_json::from_str(json).unwrap())
+        dumps(&Node::parse(json).unwrap())
     }
 
     #[test]
@@ -249,6 +518,30 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_keep_the_last_as_json_load_does() {
+        // Python: json.dumps(json.loads('{"b": 1, "a": 2, "b": 3}'), sort_keys=True)
+        assert_eq!(
+            dumps_str(r#"{"b": 1, "a": 2, "b": 3, "a": {"x": 1, "x": [2]}}"#),
+            r#"{"a": {"x": [2]}, "b": 3}"#
+        );
+        // A member named like serde_json's private number token is a member
+        // (serde_json's own Value takes it for a number).
+        assert_eq!(
+            dumps_str(r#"{"x": {"$serde_json::private::Number": "12"}, "y": 12}"#),
+            r#"{"x": {"$serde_json::private::Number": "12"}, "y": 12}"#
+        );
+        assert_eq!(
+            dumps_str(r#"{"\u0024serde_json::private::Number": [1], "a": 1}"#),
+            r#"{"$serde_json::private::Number": [1], "a": 1}"#
+        );
+        // An escaped key is the same key as its plain spelling.
+        assert_eq!(dumps_str(r#"{"\u0061": 1, "a": 2}"#), r#"{"a": 2}"#);
+        let n = Node::parse(r#"{"k": "v", "z": null}"#).unwrap();
+        assert_eq!(n.get("k"), Some(&Node::String("v".into())));
+        assert_eq!((n.get("y"), n.kind()), (None, "object"));
+    }
+
+    #[test]
     fn reproduces_llm_release_governor_identity_hashes() {
         let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/locc");
         for (file, want) in [
@@ -272,10 +565,32 @@ mod tests {
                 "checks_unicode.json",
                 "005de3b03563d5e6c36b43262c8f4f3ec36c4c207dbd8a114d7bf51319f10a70",
             ),
+            // Python's json.dumps(json.load(f), sort_keys=True): the last
+            // of duplicate keys, an escaped key equal to a plain one, 1e400.
+            (
+                "checks_duplicate_keys.json",
+                "149e087e378461948cac9aa1bad03b72742e0cd329dd4452ad54e603888263d7",
+            ),
         ] {
             let text = std::fs::read_to_string(samples.join(file)).unwrap();
-            let v: Value = serde_json::from_str(&text).unwrap();
-            assert_eq!(identity_hash(&v, 0), want, "{file}");
+            let v = Node::parse(&text).unwrap();
+            assert_eq!(identity_hash(&v), want, "{file}");
         }
+    }
+
+    /// The hash is fed in blocks: a dump longer than one block, with a
+    /// string longer than a block and escapes across a block's edge,
+    /// hashes as its whole text does.
+    #[test]
+    fn identity_hash_in_blocks_is_the_hash_of_the_whole_dump() {
+        let long = "x".repeat(3 * Hashing::BLOCK);
+        let items: Vec<serde_json::Value> = (0..2000)
+            .map(|i| serde_json::json!({"name": format!("é{i}\n"), "n": i, "f": 0.5}))
+            .collect();
+        let text = serde_json::json!({"items": items, "long": long}).to_string();
+        let v = Node::parse(&text).unwrap();
+        let dump = dumps(&v);
+        assert!(dump.len() > 5 * Hashing::BLOCK);
+        assert_eq!(identity_hash(&v), hex(&Sha256::digest(dump.as_bytes())));
     }
 }

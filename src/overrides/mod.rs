@@ -14,14 +14,19 @@
 //! release, never for a part of it.
 
 pub mod sign;
+pub mod signed;
+pub mod sshsig;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::findings::{Action, Finding, Status};
 use crate::identity::Identity;
+use crate::inputs::allowed_signers::AllowedSigners;
+use crate::inputs::config::Approvals;
 use crate::inputs::override_file::{parse_time, Candidate, OverrideFile};
 use crate::policy::EnvPolicy;
+use signed::ApprovalReport;
 
 /// SHA values that bind to nothing.
 pub const WILDCARD_SHAS: &[&str] = &["*", "any", "latest", ""];
@@ -93,6 +98,10 @@ pub struct OverrideReport {
     pub reason: Option<String>,
     pub expires_at: Option<String>,
     pub leakage_types: Vec<String>,
+    /// Where approvals are signed: each approval, its key and whether it
+    /// counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalReport>,
 }
 
 /// The decision an override is judged against.
@@ -110,6 +119,8 @@ pub struct Context<'a> {
     pub author: Vec<String>,
     /// `$GATE_OVERRIDE_KEY`.
     pub key: Option<&'a [u8]>,
+    /// `[signing] allowed_signers`, read, where approvals are signed.
+    pub signers: Option<&'a AllowedSigners>,
 }
 
 /// Whether `sha` binds to nothing (any case, any surrounding blanks): the one
@@ -128,6 +139,7 @@ pub struct Alone<'a> {
     pub author: Vec<String>,
     pub now: Timestamp,
     pub key: Option<&'a [u8]>,
+    pub signers: Option<&'a AllowedSigners>,
 }
 
 /// Every failure of `o` on its own: its fields' formats, then [`validate`]
@@ -135,6 +147,11 @@ pub struct Alone<'a> {
 /// standing in for the artifact and HEAD, so only the rules that need
 /// neither can fail. Empty when the file is valid.
 pub fn alone(o: &OverrideFile, a: &Alone) -> Vec<Failure> {
+    alone_judged(o, a).0
+}
+
+/// [`alone`], and where approvals are signed, each approval judged.
+pub fn alone_judged(o: &OverrideFile, a: &Alone) -> (Vec<Failure>, Vec<ApprovalReport>) {
     let d = &o.data;
     let mut out = Vec::new();
     let mut malformed = |message: String| {
@@ -176,11 +193,14 @@ pub fn alone(o: &OverrideFile, a: &Alone) -> Vec<Failure> {
                 to_lift: Vec::new(),
                 author: a.author.clone(),
                 key: a.key,
+                signers: a.signers,
             };
-            out.extend(validate(o, &ctx));
+            let (failures, approvals) = judge(o, &ctx);
+            out.extend(failures);
+            return (out, approvals);
         }
     }
-    out
+    (out, Vec::new())
 }
 
 /// Whether `s` is `len` hex digits.
@@ -202,11 +222,23 @@ type Rule = fn(&OverrideFile, &Context, &mut Vec<Failure>);
 
 /// Every failure of `o` in `ctx`; empty when it is valid.
 pub fn validate(o: &OverrideFile, ctx: &Context) -> Vec<Failure> {
+    judge(o, ctx).0
+}
+
+/// Every failure of `o` in `ctx`, and where approvals are signed, each
+/// approval judged.
+pub fn judge(o: &OverrideFile, ctx: &Context) -> (Vec<Failure>, Vec<ApprovalReport>) {
     let mut out = Vec::new();
     for rule in RULES {
         rule(o, ctx, &mut out);
     }
-    out
+    let mut approvals = Vec::new();
+    if ctx.env.approvals == Approvals::Signed {
+        let (reports, failures) = signed::judge(o, ctx);
+        out.extend(failures);
+        approvals = reports;
+    }
+    (out, approvals)
 }
 
 /// For this artifact (its identity hash) and this environment (its scope).
@@ -341,6 +373,10 @@ fn covers_what_failed(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
 /// Approved by enough people, none of them the requester or the commit's
 /// author.
 fn approved(o: &OverrideFile, ctx: &Context, out: &mut Vec<Failure>) {
+    if ctx.env.approvals == Approvals::Signed {
+        // Judged by their signatures: see [`signed`].
+        return;
+    }
     let d = &o.data;
     let approvers = d.approvers();
     let people = Approvers {
@@ -425,6 +461,7 @@ impl OverrideReport {
             reason: None,
             expires_at: None,
             leakage_types: Vec::new(),
+            approvals: Vec::new(),
         }
     }
 }
@@ -528,7 +565,7 @@ pub fn apply(
             }
             Candidate::Parsed(o) => o,
         };
-        let failures = validate(o, ctx);
+        let (failures, approvals) = judge(o, ctx);
         let status = if !failures.is_empty() {
             OverrideStatus::Rejected
         } else if ctx.to_lift.is_empty() {
@@ -548,11 +585,12 @@ pub fn apply(
             status,
             failures: failures.iter().map(|f| f.message.clone()).collect(),
             failure_kinds: failures.iter().map(|f| f.kind).collect(),
-            approved_by: o.data.approvers().into_iter().map(String::from).collect(),
+            approved_by: distinct(o.data.approvers()),
             requested_by: o.data.requested_by.clone(),
             reason: Some(o.data.reason.clone()),
             expires_at: Some(o.data.expires_at.clone()),
             leakage_types: o.data.covers(),
+            approvals,
         });
     }
     if let Some(file) = lifting {
@@ -563,6 +601,17 @@ pub fn apply(
         }
     }
     (reports, warnings)
+}
+
+/// Names as written, each once, in order.
+fn distinct(names: Vec<&str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
 }
 
 /// The ids of the findings only an override can lift.
@@ -631,6 +680,7 @@ mod tests {
             to_lift: vec!["pii".into()],
             author: vec!["Carol Author".into(), "carol@example.com".into()],
             key,
+            signers: None,
         };
         validate(&file(v), &ctx)
             .into_iter()
@@ -661,6 +711,7 @@ mod tests {
             to_lift: vec!["pii".into()],
             author: vec![],
             key: None,
+            signers: None,
         };
         let failures = validate(&file(v), &ctx);
         assert!(
@@ -889,6 +940,7 @@ mod tests {
             to_lift: to_lift(&fs),
             author: vec![],
             key: None,
+            signers: None,
         };
         let (reports, _) = apply(&mut fs, &[Candidate::Parsed(Box::new(file(good())))], &ctx);
         assert_eq!(reports[0].status, OverrideStatus::Used);

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::findings::{Action, Finding, Kind, Status};
-use crate::inputs::config::{ConfigFile, MAX_PROBLEMS};
+use crate::inputs::config::{Approvals, ConfigFile, MAX_PROBLEMS};
 use crate::inputs::error::InputError;
 use crate::inputs::locc::LoccStatus;
 use crate::inputs::suggest::hint;
@@ -124,19 +124,25 @@ fn resolve_list(
 /// is written to and is NA only where no log is configured; named alone it
 /// is an error, and so are leakage and ATTESTED ids.
 fn allow_na_ids(catalog: &Catalog, selector: &str) -> Result<Vec<String>, String> {
-    use crate::findings::AUDIT_CHAIN;
+    use crate::findings::{AUDIT_CHAIN, POLICY_SOURCE};
     let why = if selector == AUDIT_CHAIN {
         "audit_chain checks the log this decision is written to; it is NA only when no log is configured"
+    } else if selector == POLICY_SOURCE {
+        "policy_source compares a trusted policy with the change's own; the change cannot waive it"
     } else {
         let ids = catalog
             .resolve(selector)
             .ok_or_else(|| catalog.unknown_selector(selector))?;
         let auto: Vec<String> = ids
             .iter()
-            .filter(|id| catalog.auto.contains(id) && *id != AUDIT_CHAIN)
+            .filter(|id| catalog.auto.contains(id) && *id != AUDIT_CHAIN && *id != POLICY_SOURCE)
             .cloned()
             .collect();
-        if auto.len() + usize::from(ids.iter().any(|i| i == AUDIT_CHAIN)) == ids.len() {
+        let judged_always = ids
+            .iter()
+            .filter(|i| *i == AUDIT_CHAIN || *i == POLICY_SOURCE)
+            .count();
+        if auto.len() + judged_always == ids.len() {
             return Ok(auto);
         }
         if ids.iter().all(|id| catalog.leakage.contains(id)) {
@@ -148,6 +154,19 @@ fn allow_na_ids(catalog: &Catalog, selector: &str) -> Result<Vec<String>, String
     Err(format!(
         "allow_na takes AUTO checks only, not `{selector}`: {why}"
     ))
+}
+
+/// The most signed approvals one group may need.
+pub const MAX_GROUP_QUORUM: u32 = 64;
+
+/// A group of `[signing.groups]` and how many signed approvals by its
+/// members an environment needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupQuorum {
+    pub name: String,
+    /// Principal patterns, as in allowed_signers.
+    pub members: Vec<String>,
+    pub needed: u32,
 }
 
 /// One environment's validated policy.
@@ -166,6 +185,10 @@ pub struct EnvPolicy {
     pub required_approvals: u32,
     /// Whether overrides must carry a valid signature.
     pub require_signed_overrides: bool,
+    /// What an approval is: a name, or an SSH signature.
+    pub approvals: Approvals,
+    /// `required_groups`: the signed approvals each group needs.
+    pub required_groups: Vec<GroupQuorum>,
     /// The locc statuses accepted here; any other is `policy` leakage.
     pub locc_allow: Vec<LoccStatus>,
     /// Whether a locc artifact with diffs is acceptable here.
@@ -190,6 +213,8 @@ impl EnvPolicy {
             max_override_days: 1,
             required_approvals: 1,
             require_signed_overrides: false,
+            approvals: Approvals::Names,
+            required_groups: Vec::new(),
             locc_allow: vec![LoccStatus::Pass],
             locc_allow_diffs: false,
         }
@@ -267,11 +292,88 @@ impl EnvPolicy {
         if let Some(signed) = raw.require_signed_overrides {
             self.require_signed_overrides = signed;
         }
+        self.layer_signing(config, raw, errors);
+        self.layer_drift(config, raw, errors);
         if let Some(allow) = &raw.locc_allow {
             self.locc_allow = allow.clone();
         }
         if let Some(diffs) = raw.locc_allow_diffs {
             self.locc_allow_diffs = diffs;
+        }
+    }
+
+    /// `policy_drift`: drift from a trusted policy fails with this action.
+    fn layer_drift(
+        &mut self,
+        config: &ConfigFile,
+        raw: &crate::inputs::config::RawEnv,
+        errors: &mut Vec<InputError>,
+    ) {
+        if let Some(drift) = &raw.policy_drift {
+            match drift.get_ref() {
+                Action::Block | Action::Override => {
+                    self.actions
+                        .insert(crate::findings::POLICY_SOURCE.into(), *drift.get_ref());
+                }
+                Action::Warn => errors.push(config.error_at(
+                    drift.span(),
+                    "policy_drift = \"warn\" is the default; expected \"block\" or \"override\"",
+                )),
+            }
+        }
+    }
+
+    /// `approvals` and `required_groups`: signed approvals need a
+    /// `[signing] allowed_signers`, and every group named must be defined.
+    fn layer_signing(
+        &mut self,
+        config: &ConfigFile,
+        raw: &crate::inputs::config::RawEnv,
+        errors: &mut Vec<InputError>,
+    ) {
+        if let Some(a) = raw.approvals {
+            self.approvals = a;
+        }
+        let env = self.display_name().to_string();
+        let signing = config.raw.signing.clone().unwrap_or_default();
+        if let Some(groups) = &raw.required_groups {
+            self.required_groups.clear();
+            for (name, needed) in groups.get_ref() {
+                let Some(members) = signing.groups.get(name) else {
+                    let known: Vec<&str> = signing.groups.keys().map(String::as_str).collect();
+                    errors.push(config.error_at(
+                        groups.span(),
+                        format!(
+                            "[env.{env}] required_groups: no group `{name}` in [signing.groups]{}",
+                            hint(name, known.iter().copied())
+                        ),
+                    ));
+                    continue;
+                };
+                if *needed == 0 || *needed > MAX_GROUP_QUORUM {
+                    errors.push(config.error_at(
+                        groups.span(),
+                        format!("[env.{env}] required_groups: {name} = {needed}; expected 1 to {MAX_GROUP_QUORUM}"),
+                    ));
+                    continue;
+                }
+                self.required_groups.push(GroupQuorum {
+                    name: name.clone(),
+                    members: members.clone(),
+                    needed: *needed,
+                });
+            }
+            if self.approvals != Approvals::Signed {
+                errors.push(config.error_at(
+                    groups.span(),
+                    format!("[env.{env}] required_groups counts signed approvals: add approvals = \"signed\""),
+                ));
+            }
+        }
+        if self.approvals == Approvals::Signed && config.allowed_signers().is_none() {
+            errors.push(config.error_file(format!(
+                "[env.{env}] approvals = \"signed\" needs [signing] allowed_signers: the OpenSSH allowed_signers file (outside the repository, or git:REF:PATH) to check signatures against"
+            )));
         }
     }
 
@@ -282,6 +384,10 @@ impl EnvPolicy {
             required: self.required.clone(),
             na_allowed: self.allow_na.clone(),
             locc: self.locc_rule(),
+            drift_fails: matches!(
+                self.actions.get(crate::findings::POLICY_SOURCE),
+                Some(Action::Block | Action::Override)
+            ),
         }
     }
 
@@ -469,6 +575,8 @@ fn builtin(name: &str, catalog: &Catalog) -> EnvPolicy {
         max_override_days: days,
         required_approvals: 1,
         require_signed_overrides: false,
+        approvals: Approvals::Names,
+        required_groups: Vec::new(),
         locc_allow: allow.to_vec(),
         locc_allow_diffs: diffs,
     }

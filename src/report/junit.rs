@@ -48,6 +48,7 @@ pub fn render(d: &Decision) -> String {
         case.set_system_out(out);
         suite.add_test_case(case);
     }
+    approval_cases(d, &mut suite);
     if let Some(e) = &d.error {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
         s.set_message(e.message.clone());
@@ -72,4 +73,35 @@ pub fn render(d: &Decision) -> String {
     report
         .to_string()
         .unwrap_or_else(|e| format!("<!-- JUnit rendering failed: {e} -->\n"))
+}
+
+/// Signed approvals: one case each; one that does not count is skipped
+/// with its reason (the override's own case says whether the quorum was
+/// met).
+fn approval_cases(d: &Decision, suite: &mut TestSuite) {
+    for o in &d.overrides {
+        for a in &o.approvals {
+            let status = match a.failure {
+                None => TestCaseStatus::success(),
+                Some(f) => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(format!(
+                        "not counted: {} ({})",
+                        f.describe(),
+                        crate::overrides::signed::serde_name(f)
+                    ));
+                    s
+                }
+            };
+            let mut case = TestCase::new(format!("approval: {} ({})", a.by, o.path), status);
+            case.set_classname("gate.APPROVAL");
+            case.set_system_out(format!(
+                "{} by {} with key {}",
+                if a.counted { "counted" } else { "not counted" },
+                a.by,
+                a.key.as_deref().unwrap_or("(none)")
+            ));
+            suite.add_test_case(case);
+        }
+    }
 }

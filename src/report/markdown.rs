@@ -153,5 +153,43 @@ fn overrides(out: &mut String, d: &Decision) {
                 cell(&o.failures.join("; "))
             );
         }
+        approvals(out, d);
+    }
+}
+
+/// Signed approvals: who, which key, whether each counted and why not.
+fn approvals(out: &mut String, d: &Decision) {
+    let signed: Vec<_> = d
+        .overrides
+        .iter()
+        .filter(|o| !o.approvals.is_empty())
+        .collect();
+    if signed.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n#### Signed approvals\n");
+    let _ = writeln!(
+        out,
+        "| file | by | key | counted | why not |\n|---|---|---|---|---|"
+    );
+    for o in signed {
+        for a in &o.approvals {
+            let why = a.failure.map_or(String::new(), |f| {
+                format!(
+                    "{} (`{}`)",
+                    f.describe(),
+                    crate::overrides::signed::serde_name(f)
+                )
+            });
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | `{}` | {} | {} |",
+                o.path,
+                cell(&a.by),
+                a.key.as_deref().unwrap_or("-"),
+                if a.counted { "yes" } else { "no" },
+                cell(&why)
+            );
+        }
     }
 }

@@ -71,6 +71,7 @@ pub fn render(d: &Decision) -> String {
             for fl in &o.failures {
                 let _ = writeln!(out, "    - {fl}");
             }
+            out.push_str(&approval_lines(&o.approvals, "    "));
         }
     }
     let holds: Vec<&Finding> = d.hold_reasons().collect();
@@ -249,6 +250,7 @@ pub fn override_text(o: &OverrideOutcome) -> String {
                 let _ = writeln!(out, "Would expire {path} (dry run).");
             }
         }
+        "override approve" => approve_text(&mut out, o),
         _ => {
             let path = o.path.as_deref().unwrap_or_default();
             if o.problems.is_empty() {
@@ -259,10 +261,59 @@ pub fn override_text(o: &OverrideOutcome) -> String {
                     let _ = writeln!(out, "  - {p}");
                 }
             }
+            out.push_str(&approval_lines(&o.approvals, "  "));
         }
     }
     for w in &o.warnings {
         let _ = writeln!(out, "{WARN}warning:{WARN:#} {w}");
+    }
+    out
+}
+
+/// `override approve`: the approval added (or that would be), and every
+/// approval of the file judged.
+fn approve_text(out: &mut String, o: &OverrideOutcome) {
+    let path = o.path.as_deref().unwrap_or_default();
+    let by = o
+        .data
+        .as_ref()
+        .and_then(|d| d.approvals.last())
+        .map_or("", |a| a.by.as_str());
+    if o.written {
+        let _ = writeln!(out, "Approval by {by} added: {path}");
+        let _ = writeln!(out, "Commit this change, then re-run gate evaluate.");
+    } else {
+        let _ = writeln!(out, "Would add the approval by {by} to {path} (dry run).");
+    }
+    out.push_str(&approval_lines(&o.approvals, "  "));
+}
+
+/// Signed approvals, one line each: who, which key, and whether it counted
+/// (and why not).
+pub fn approval_lines(
+    approvals: &[crate::overrides::signed::ApprovalReport],
+    indent: &str,
+) -> String {
+    let mut out = String::new();
+    if !approvals.is_empty() {
+        let _ = writeln!(out, "{indent}approvals:");
+    }
+    for a in approvals {
+        let key = a.key.as_deref().unwrap_or("no key");
+        let _ = match a.failure {
+            None => writeln!(
+                out,
+                "{indent}  {PASS}counted{PASS:#}      {}  {key}",
+                a.by.escape_debug()
+            ),
+            Some(f) => writeln!(
+                out,
+                "{indent}  {FAIL}not counted{FAIL:#}  {}  {key}: {} ({})",
+                a.by.escape_debug(),
+                f.describe(),
+                crate::overrides::signed::serde_name(f)
+            ),
+        };
     }
     out
 }
