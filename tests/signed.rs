@@ -354,7 +354,9 @@ fn each_reason_an_approval_does_not_count_as_openssh_agrees() {
              erin@example.com namespaces=\"git\" {e}\n\
              fred@example.com valid-after=\"20990101Z\" {f}\n\
              gina@example.com valid-before=\"20200101Z\" {f}\n\
-             bob@example.com,bobby@example.com {b}\n",
+             bob@example.com,bobby@example.com {b}\n\
+             *@q.example.com,\"!mallory@q.example.com\" {e}\n\
+             *@r.example.com,!\"mallory@r.example.com\" {e}\n",
             d = k.public("dave"),
             e = k.public("erin"),
             f = k.public("fred"),
@@ -377,6 +379,10 @@ fn each_reason_an_approval_does_not_count_as_openssh_agrees() {
             "namespace",
         ),
         ("erin@example.com", sign(&erin), "namespace"),
+        // A quote inside the list is dropped, as ssh-keygen's strdelimw
+        // drops it: the negation stands.
+        ("mallory@q.example.com", sign(&erin), "principal_mismatch"),
+        ("mallory@r.example.com", sign(&erin), "principal_mismatch"),
         ("fred@example.com", sign(&fred), "key_not_yet_valid"),
         ("gina@example.com", sign(&fred), "key_expired"),
         (

@@ -337,15 +337,19 @@ impl<'a> LineParser<'a> {
         }))
     }
 
-    /// The principal list: a word, or a double-quoted string.
+    /// The principal list, as ssh-keygen's `strdelimw` reads it: up to the
+    /// first blank or `"`; a `"` there is dropped, and the list runs on to
+    /// the next `"`, dropped too (so `*@x,"!m@x"` is `*@x,!m@x`).
     fn principals(&mut self) -> Result<String, InputError> {
         let start = self.at;
-        if let Some(quoted) = self.rest().strip_prefix('"') {
+        let rest = self.rest();
+        let cut = rest.find(|c| c == '"' || is_blank(c)).unwrap_or(rest.len());
+        if let Some(quoted) = rest[cut..].strip_prefix('"') {
             let Some(end) = quoted.find('"') else {
                 return Err(self.error(start, "the quoted principals have no closing `\"`"));
             };
-            let list = quoted[..end].to_string();
-            self.at += end + 2;
+            let list = format!("{}{}", &rest[..cut], &quoted[..end]);
+            self.at += cut + end + 2;
             if !self.rest().is_empty() && !self.rest().starts_with(is_blank) {
                 return Err(self.error(self.at, "expected a space after the quoted principals"));
             }
@@ -558,8 +562,29 @@ pub fn absolute_time(s: &str, tz: &Zone) -> Option<Timestamp> {
     let dt = jiff::civil::DateTime::new(year, n(4..6)?, n(6..8)?, hour, minute, second, 0).ok()?;
     let zone = if utc { TimeZone::UTC } else { tz.get() };
     let t = zone.to_ambiguous_zoned(dt).compatible().ok()?.timestamp();
+    let t = standard_time(&zone, dt, t);
     // OpenSSH refuses the epoch itself (its "no time" value).
     (t.as_second() > 0).then_some(t)
+}
+
+/// A local time as ssh-keygen reads it: `mktime` with `tm_isdst` 0, so as
+/// standard time even where summer time is in force (`20260701` in Berlin
+/// is 23:00 UTC the day before, not 22:00). `t` is the time read with the
+/// offset in force; the standard offset is that of the nearest earlier
+/// time, within about a year, that is not summer time.
+fn standard_time(zone: &TimeZone, dt: jiff::civil::DateTime, t: Timestamp) -> Timestamp {
+    if !zone.to_offset_info(t).dst().is_dst() {
+        return t;
+    }
+    (1..=13)
+        .filter_map(|k| {
+            t.checked_sub(jiff::SignedDuration::from_hours(720 * k))
+                .ok()
+        })
+        .map(|earlier| zone.to_offset_info(earlier))
+        .find(|info| !info.dst().is_dst())
+        .and_then(|info| info.offset().to_timestamp(dt).ok())
+        .unwrap_or(t)
 }
 
 /// OpenSSH's `match_pattern`: `*` any run of bytes, `?` any one byte.
@@ -674,6 +699,43 @@ mod tests {
         assert_eq!(v[0].line, 5);
         let s = one(&format!("x namespaces=\"a\\\"b\" {ED}")).unwrap();
         assert_eq!(s.namespaces.as_deref(), Some("a\"b"));
+        // As ssh-keygen's strdelimw: a `"` within the list is dropped, and
+        // the list runs on to the next `"`, which is dropped too.
+        for (line, want) in [
+            ("*@x,\"!m@x\"", "*@x,!m@x"),
+            ("*@x,!\"m@x\"", "*@x,!m@x"),
+            ("a\"b c\"", "ab c"),
+        ] {
+            assert_eq!(one(&format!("{line} {ED}")).unwrap().principals, want);
+        }
+        assert!(err(&format!("a\"b {ED}")).contains("no closing"));
+    }
+
+    /// ssh-keygen (9.2, `-Overify-time`, `TZ=Europe/Berlin`) refuses a key
+    /// with `valid-after="20260701"` at 22:59 UTC on 30 June and takes it
+    /// at 23:01: it reads local times as standard time. gate took it from
+    /// 22:00, an hour early.
+    #[test]
+    fn regression_local_times_are_standard_time_as_ssh_keygen_reads_them() {
+        let berlin = TimeZone::posix("CET-1CEST,M3.5.0,M10.5.0/3").unwrap();
+        let tz = Zone::fixed(berlin);
+        for (local, utc) in [
+            ("20260701", "2026-06-30T23:00:00Z"),
+            ("20260101", "2025-12-31T23:00:00Z"),
+            // The hour clocks go back, and the hour they skip.
+            ("202610250230", "2026-10-25T01:30:00Z"),
+            ("202603290230", "2026-03-29T01:30:00Z"),
+        ] {
+            assert_eq!(
+                absolute_time(local, &tz),
+                Some(utc.parse().unwrap()),
+                "{local}"
+            );
+        }
+        assert_eq!(
+            absolute_time("20260701Z", &tz),
+            Some("2026-07-01T00:00:00Z".parse().unwrap())
+        );
     }
 
     #[test]

@@ -153,7 +153,18 @@ pub fn blob_at(
 /// file the change under review can edit: as written (`..` worked out,
 /// symlinks not followed, so a link in the repository pointing out of it
 /// does not make it trusted), or with symlinks resolved.
+///
+/// `repo` may be a folder below its work tree's root (a monorepo's
+/// package, as `--repo` may name it): the whole work tree is what the
+/// change can edit, so that root is checked too.
 pub fn inside_work_tree(path: &Path, repo: &Path) -> bool {
+    let root = super::repo::discover(repo).and_then(|(r, _)| r.workdir().map(Path::to_path_buf));
+    std::iter::once(repo.to_path_buf())
+        .chain(root)
+        .any(|r| below(path, &r))
+}
+
+fn below(path: &Path, repo: &Path) -> bool {
     let absolute = |p: &Path| match std::path::absolute(p) {
         Ok(a) => lexical(&a),
         Err(_) => p.to_path_buf(),
@@ -212,6 +223,26 @@ mod tests {
             Source::parse("git:main:a/b").unwrap().shown(),
             "git:main:a/b"
         );
+    }
+
+    /// `--repo` a folder below the work tree's root (a monorepo's package):
+    /// a file elsewhere in that work tree was taken for one outside it.
+    #[test]
+    fn regression_inside_the_work_tree_that_holds_a_package_folder() {
+        let d = tempfile::tempdir().unwrap();
+        let mono = d.path().join("mono");
+        std::fs::create_dir_all(mono.join("app")).unwrap();
+        std::fs::create_dir_all(mono.join(".gate")).unwrap();
+        std::fs::write(mono.join(".gate/allowed_signers"), "").unwrap();
+        Repository::init(&mono).unwrap();
+        let app = mono.join("app");
+        assert!(inside_work_tree(&mono.join(".gate/allowed_signers"), &app));
+        assert!(inside_work_tree(
+            &app.join("../.gate/allowed_signers"),
+            &app
+        ));
+        std::fs::write(d.path().join("f"), "").unwrap();
+        assert!(!inside_work_tree(&d.path().join("f"), &app));
     }
 
     #[test]
