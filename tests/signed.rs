@@ -1305,3 +1305,45 @@ fn without_leading_zero(armoured: &str) -> Option<String> {
     sk::string(&mut out, &sig);
     Some(sk::armour(&out))
 }
+
+/// A `valid-after` written without `Z` begins where ssh-keygen says it
+/// does: in a zone with summer time, at the hour clocks go back and at the
+/// hour they skip (ssh-keygen reads it as standard time).
+#[test]
+fn local_valid_after_begins_where_openssh_says() {
+    use gate::inputs::allowed_signers::{absolute_time, Zone};
+    const BERLIN: &str = "CET-1CEST,M3.5.0,M10.5.0/3";
+    let k = Keys::new();
+    let key = k.make("dave", "ed25519", None);
+    let data = b"over these bytes";
+    let sig = k.sign(&key, "gate-override", data, &[]);
+    let s = k.write("sig", &sig);
+    let zone = Zone::fixed(jiff::tz::TimeZone::posix(BERLIN).unwrap());
+    for local in ["20260701", "20260101", "202610250230", "202603290230"] {
+        let signers = k.write(
+            "signers",
+            &format!(
+                "dave@example.com valid-after=\"{local}\" {}\n",
+                k.public("dave")
+            ),
+        );
+        let begins = absolute_time(local, &zone).unwrap();
+        let openssh = |at: jiff::Timestamp| {
+            let when = format!("verify-time={}", at.strftime("%Y%m%d%H%M%SZ"));
+            let mut child = Command::new("ssh-keygen")
+                .args(["-Y", "verify", "-f", &signers, "-I", "dave@example.com"])
+                .args(["-n", "gate-override", "-s", &s, "-O", &when])
+                .env("TZ", BERLIN)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("ssh-keygen (openssh-client) is installed: .ci/run installs it");
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(data).unwrap();
+            child.wait().unwrap().success()
+        };
+        let before = begins - jiff::SignedDuration::from_secs(1);
+        assert_eq!((openssh(before), openssh(begins)), (false, true), "{local}");
+    }
+}
