@@ -227,6 +227,12 @@ fn pattern_in(text: &str) -> Option<&'static str> {
 /// number holds at least seven digits (`\d` is a subset of what
 /// `char::is_numeric` takes).
 fn could_match(text: &str) -> bool {
+    if text.is_ascii() {
+        // Where the only numeric characters are ASCII digits.
+        let b = text.as_bytes();
+        return memchr::memchr(b'@', b).is_some()
+            || b.iter().filter(|c| c.is_ascii_digit()).nth(6).is_some();
+    }
     text.contains('@') || text.chars().filter(|c| c.is_numeric()).nth(6).is_some()
 }
 

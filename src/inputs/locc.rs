@@ -284,11 +284,11 @@ impl LoccArtifact {
             for (j, r) in check.reasons.into_iter().enumerate() {
                 reasons.push(Reason {
                     text: r,
-                    at: format!("{at}.reasons[{j}]"),
+                    at: place(&at, ".reasons", j),
                 });
             }
             for (j, d) in check.diffs.into_iter().enumerate() {
-                diffs.push(d.into_diff(format!("{at}.diffs[{j}]")));
+                diffs.push(d.into_diff(place(&at, ".diffs", j)));
             }
         }
         Ok(Self {
@@ -318,7 +318,7 @@ impl LoccArtifact {
             .enumerate()
             .map(|(i, t)| Reason {
                 text: t,
-                at: format!("reasons[{i}]"),
+                at: place("", "reasons", i),
             })
             .collect();
         reasons.extend(
@@ -327,14 +327,14 @@ impl LoccArtifact {
                 .enumerate()
                 .map(|(i, v)| Reason {
                     text: v.as_str().map_or_else(|| v.to_string(), String::from),
-                    at: format!("validation_errors[{i}]"),
+                    at: place("", "validation_errors", i),
                 }),
         );
         let diffs = r
             .diffs
             .into_iter()
             .enumerate()
-            .map(|(i, d)| d.into_diff(format!("diffs[{i}]")))
+            .map(|(i, d)| d.into_diff(place("", "diffs", i)))
             .collect();
         Ok(Self {
             file,
@@ -348,6 +348,18 @@ impl LoccArtifact {
             identity_hash,
         })
     }
+}
+
+/// `{within}{list}[{i}]`, where a reason or diff is: written without the
+/// formatting machinery, as an artifact has one per reason and diff.
+fn place(within: &str, list: &str, i: usize) -> String {
+    let mut index = itoa::Buffer::new();
+    let index = index.format(i);
+    let mut at = String::with_capacity(within.len() + list.len() + index.len() + 2);
+    for part in [within, list, "[", index, "]"] {
+        at.push_str(part);
+    }
+    at
 }
 
 /// The typed form, read from the text: its error has the line and column,

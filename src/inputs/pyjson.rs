@@ -179,14 +179,16 @@ impl<'de> Visitor<'de> for NodeVisitor {
         // Sorted as dumps writes them; of equal keys (a stable sort keeps
         // them in order) the last is kept, as json.load keeps it.
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut unique: Vec<(Cow<'de, str>, Node<'de>)> = Vec::with_capacity(pairs.len());
-        for pair in pairs {
-            match unique.last_mut() {
-                Some(last) if last.0 == pair.0 => *last = pair,
-                _ => unique.push(pair),
+        // `dedup_by` keeps the first of a run: swapping each later pair
+        // into the one kept keeps the last instead.
+        pairs.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        Ok(Node::Object(unique))
+            same
+        });
+        Ok(Node::Object(pairs))
     }
 }
 
@@ -285,17 +287,30 @@ impl Hashing {
     const BLOCK: usize = 8192;
 }
 
+impl Hashing {
+    /// Hashes the block, then takes `s`: the rare path, kept out of line
+    /// so that the common one inlines where the dump is written.
+    #[cold]
+    #[inline(never)]
+    fn spill(&mut self, s: &str) {
+        self.sha.update(self.block.as_bytes());
+        self.block.clear();
+        if s.len() > Self::BLOCK {
+            self.sha.update(s.as_bytes());
+        } else {
+            self.block.push_str(s);
+        }
+    }
+}
+
 impl Out for Hashing {
+    #[inline]
     fn push_str(&mut self, s: &str) {
         if self.block.len() + s.len() > Self::BLOCK {
-            self.sha.update(self.block.as_bytes());
-            self.block.clear();
-            if s.len() > Self::BLOCK {
-                self.sha.update(s.as_bytes());
-                return;
-            }
+            self.spill(s);
+        } else {
+            self.block.push_str(s);
         }
-        self.block.push_str(s);
     }
 }
 
@@ -335,15 +350,12 @@ fn write_string(out: &mut impl Out, s: &str) {
     out.push('"');
     // Printable ASCII other than `"` and `\\` is written as it is, a run at
     // a time; everything else is escaped as Python's json.dumps does.
-    let bytes = s.as_bytes();
-    let (mut i, mut plain) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
-            i += 1;
-            continue;
-        }
-        out.push_str(&s[plain..i]);
+    let mut i = 0;
+    loop {
+        // A run of ASCII ends on a character boundary.
+        let run = plain_run(&s.as_bytes()[i..]);
+        out.push_str(&s[i..i + run]);
+        i += run;
         let Some(c) = s[i..].chars().next() else {
             break;
         };
@@ -363,10 +375,41 @@ fn write_string(out: &mut impl Out, s: &str) {
             }
         }
         i += c.len_utf8();
-        plain = i;
     }
-    out.push_str(&s[plain..]);
     out.push('"');
+}
+
+/// Whether dumps writes the byte as it is: printable ASCII but `"` and `\\`.
+fn plain(b: u8) -> bool {
+    (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\'
+}
+
+/// How many bytes from the start of `b` are [`plain`], read 8 at a time: a
+/// word is passed over whole unless it holds a byte from 0x80 up, below
+/// 0x20, or equal to `"`, `\\` or 0x7f (the has-zero-byte test on the word
+/// xor each); only that word is walked byte by byte.
+#[inline]
+fn plain_run(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = ONES * 0x80;
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut i = 0;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let hit = w
+            | zero_in(w ^ (ONES * u64::from(b'"')))
+            | zero_in(w ^ (ONES * u64::from(b'\\')))
+            | zero_in(w ^ (ONES * 0x7f))
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        if hit & TOPS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i + b[i..]
+        .iter()
+        .position(|&c| !plain(c))
+        .unwrap_or(b.len() - i)
 }
 
 /// `\uXXXX`, lower-case hex, written into `buf`.
@@ -466,6 +509,24 @@ pub fn float_repr(f: f64) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The word-at-a-time scan stops where a byte-at-a-time one does.
+        #[test]
+        fn plain_run_stops_at_the_first_byte_not_plain(
+            b in proptest::collection::vec(proptest::prop_oneof![
+                proptest::prelude::any::<u8>(),
+                // Each side of every edge of the rule, and plain bytes.
+                proptest::sample::select(&[0, 0x1f, b' ', b'!', b'"', b'#', b'[', b'\\', b']', b'a', b'~', 0x7f, 0x80, 0xff][..]),
+            ], 0..40),
+            pad in 0usize..20,
+        ) {
+            let b: Vec<u8> = std::iter::repeat_n(b'a', pad).chain(b).collect();
+            let want = b.iter().position(|&c| !plain(c)).unwrap_or(b.len());
+            proptest::prop_assert_eq!(plain_run(&b), want);
+        }
+    }
+
     fn dumps_str(json: &str) -> String {
         dumps(&Node::parse(json).unwrap())
     }
@@ -533,6 +594,10 @@ mod tests {
         assert_eq!(
             dumps_str(r#"{"\u0024serde_json::private::Number": [1], "a": 1}"#),
             r#"{"$serde_json::private::Number": [1], "a": 1}"#
+        );
+        assert_eq!(
+            dumps_str(r#"{"a": 1, "a": 2, "b": 0, "a": 3}"#),
+            r#"{"a": 3, "b": 0}"#
         );
         // An escaped key is the same key as its plain spelling.
         assert_eq!(dumps_str(r#"{"\u0061": 1, "a": 2}"#), r#"{"a": 2}"#);
