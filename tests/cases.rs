@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{fixtures, gate_in, Repo};
+use crate::support::{copy_dir, fixtures, gate_in, Repo};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +23,9 @@ struct Case {
     /// `fixtures/repos/<repo>`, committed (and tagged with `tag`); none: an
     /// empty folder.
     repo: Option<String>,
+    /// The folder of the repository the fixture's files are copied into
+    /// (a package in a subfolder); none: its root.
+    under: Option<String>,
     tag: Option<String>,
     /// How far the fixture is made a repository: `"commit"` (the default),
     /// `"init"` (a repository with no commit yet) or `"none"` (a folder).
@@ -59,6 +62,9 @@ struct Step {
     /// Files written before the run (uncommitted, unless `commit`).
     #[serde(default)]
     write: BTreeMap<String, String>,
+    /// Files written and added to the index, not committed.
+    #[serde(default)]
+    stage: BTreeMap<String, String>,
     /// Files changed before the run: `[file, from, to]`.
     #[serde(default)]
     edit: Vec<[String; 3]>,
@@ -69,6 +75,11 @@ struct Step {
     commit: Option<String>,
     /// Then tags HEAD with this name (moving the tag if it is taken).
     tag: Option<String>,
+    /// Or with an annotated tag of this name.
+    annotated_tag: Option<String>,
+    /// Then detaches HEAD at its commit, as CI checks a tag out.
+    #[serde(default)]
+    detach: bool,
     /// The arguments after `gate`: `[REPO]`, `[FIXTURES]` and `[HEAD]`
     /// (the commit checked out) are filled in, here and in `env`.
     args: Vec<String>,
@@ -86,7 +97,17 @@ fn build(name: &str, case: &Case) -> Repo {
     let Some(fixture) = &case.repo else {
         return Repo::empty();
     };
-    let r = Repo::files(fixture);
+    let r = match &case.under {
+        None => Repo::files(fixture),
+        Some(folder) => {
+            let r = Repo::empty();
+            copy_dir(
+                &fixtures().join("repos").join(fixture),
+                &r.path().join(folder),
+            );
+            r
+        }
+    };
     for file in &case.delete {
         r.remove(file);
     }
@@ -144,8 +165,23 @@ fn run_step(r: &Repo, step: &Step) -> Printed {
     if let Some(message) = &step.commit {
         r.commit_all(message);
     }
+    if !step.stage.is_empty() {
+        let git = r.git();
+        let mut index = git.index().unwrap();
+        for (file, text) in &step.stage {
+            r.write(file, text);
+            index.add_path(Path::new(file)).unwrap();
+        }
+        index.write().unwrap();
+    }
     if let Some(t) = &step.tag {
         retag(r, t);
+    }
+    if let Some(t) = &step.annotated_tag {
+        r.annotated_tag(t);
+    }
+    if step.detach {
+        r.detach();
     }
     let (repo, fix) = (r.path().to_str().unwrap(), fixtures());
     let fix = fix.to_str().unwrap();
@@ -201,10 +237,13 @@ fn run(dir: &Path, bless: bool) -> Vec<String> {
     let one = match (case.args.clone(), case.code) {
         (Some(args), Some(code)) => Some(Step {
             write: case.write.clone(),
+            stage: BTreeMap::new(),
             edit: Vec::new(),
             remove: Vec::new(),
             commit: None,
             tag: None,
+            annotated_tag: None,
+            detach: false,
             read: Vec::new(),
             args,
             env: case.env.clone(),

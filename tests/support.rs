@@ -156,7 +156,8 @@ impl Repo {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder's files, and its folders', into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -7,7 +7,6 @@
 mod audit;
 mod bad_input;
 mod cases;
-mod check;
 mod evaluate;
 mod fail_open;
 mod formats;
