@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod bytes;
 pub mod canonical;
 pub mod cli;
 pub mod commands;

@@ -115,31 +115,16 @@ struct Fields {
 }
 
 /// Where the plain run at the start of `b` ends: at the first `"`, `\\` or
-/// control character (below 0x20), else at `b`'s end. Eight bytes are tested
-/// at a time with word arithmetic (a byte equal to one of them, or below
-/// 0x20, sets its top bit); only the word that holds one is walked byte by
-/// byte. Bytes from 0x80 up never match.
+/// control character (below 0x20), else at `b`'s end, found eight bytes at
+/// a time. Bytes from 0x80 up never match.
 #[inline]
 fn plain_run(b: &[u8]) -> usize {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const TOPS: u64 = u64::from_le_bytes([0x80; 8]);
-    let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
-    let mut i = 0;
-    while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let (q, s) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
-        let hit = (q.wrapping_sub(ONES) & !q)
-            | (s.wrapping_sub(ONES) & !s)
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        if hit & TOPS != 0 {
-            break;
-        }
-        i += 8;
-    }
-    i + b[i..]
-        .iter()
-        .position(|&c| special(c))
-        .unwrap_or(b.len() - i)
+    use crate::bytes::{below, equal, run};
+    run(
+        b,
+        |w| equal(w, b'"') | equal(w, b'\\') | below(w, 0x20),
+        |c| c != b'"' && c != b'\\' && c >= 0x20,
+    )
 }
 
 struct Scanner<'a> {

@@ -285,9 +285,7 @@ struct Hashing {
 
 impl Hashing {
     const BLOCK: usize = 8192;
-}
 
-impl Hashing {
     /// Hashes the block, then takes `s`: the rare path, kept out of line
     /// so that the common one inlines where the dump is written.
     #[cold]
@@ -384,32 +382,17 @@ fn plain(b: u8) -> bool {
     (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\'
 }
 
-/// How many bytes from the start of `b` are [`plain`], read 8 at a time: a
-/// word is passed over whole unless it holds a byte from 0x80 up, below
-/// 0x20, or equal to `"`, `\\` or 0x7f (the has-zero-byte test on the word
-/// xor each); only that word is walked byte by byte.
+/// How many bytes from the start of `b` are [`plain`], found eight at a
+/// time: a word is passed over whole unless it holds a byte from 0x80 up
+/// (its top bit), below 0x20, or equal to `"`, `\\` or 0x7f.
 #[inline]
 fn plain_run(b: &[u8]) -> usize {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const TOPS: u64 = ONES * 0x80;
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
-    let mut i = 0;
-    while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        let hit = w
-            | zero_in(w ^ (ONES * u64::from(b'"')))
-            | zero_in(w ^ (ONES * u64::from(b'\\')))
-            | zero_in(w ^ (ONES * 0x7f))
-            | (w.wrapping_sub(ONES * 0x20) & !w);
-        if hit & TOPS != 0 {
-            break;
-        }
-        i += 8;
-    }
-    i + b[i..]
-        .iter()
-        .position(|&c| !plain(c))
-        .unwrap_or(b.len() - i)
+    use crate::bytes::{below, equal, run};
+    run(
+        b,
+        |w| w | equal(w, b'"') | equal(w, b'\\') | equal(w, 0x7f) | below(w, 0x20),
+        plain,
+    )
 }
 
 /// `\uXXXX`, lower-case hex, written into `buf`.
@@ -529,6 +512,28 @@ mod tests {
 
     fn dumps_str(json: &str) -> String {
         dumps(&Node::parse(json).unwrap())
+    }
+
+    /// The hash fed a block at a time is the hash of the whole dump: past
+    /// a block's end, and with one string longer than a block.
+    #[test]
+    fn identity_hash_is_the_hash_of_the_dump_across_blocks() {
+        let long = "x".repeat(Hashing::BLOCK * 2 + 5);
+        let many: Vec<String> = (0..3000).map(|i| format!("\"r{i}\\u00e9\"")).collect();
+        for json in [
+            format!("{{\"a\": [{}], \"b\": \"{long}\"}}", many.join(", ")),
+            format!("[\"{long}\"]"),
+            "{}".to_string(),
+        ] {
+            let node = Node::parse(&json).unwrap();
+            let whole = hex(&Sha256::digest(dumps(&node).as_bytes()));
+            assert_eq!(
+                identity_hash(&node),
+                whole,
+                "{}",
+                &json[..40.min(json.len())]
+            );
+        }
     }
 
     #[test]
