@@ -24,7 +24,8 @@ struct Case {
     /// empty folder.
     repo: Option<String>,
     /// The folder of the repository the fixture's files are copied into
-    /// (a package in a subfolder); none: its root.
+    /// (a package in a subfolder); none: its root. `files`, `edit` and
+    /// `delete` name paths from the repository's root either way.
     under: Option<String>,
     tag: Option<String>,
     /// How far the fixture is made a repository: `"commit"` (the default),
@@ -75,7 +76,7 @@ struct Step {
     commit: Option<String>,
     /// Then tags HEAD with this name (moving the tag if it is taken).
     tag: Option<String>,
-    /// Or with an annotated tag of this name.
+    /// Then adds an annotated tag of this name (one not taken yet).
     annotated_tag: Option<String>,
     /// Then detaches HEAD at its commit, as CI checks a tag out.
     #[serde(default)]
