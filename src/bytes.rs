@@ -9,16 +9,16 @@
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const TOPS: u64 = ONES * 0x80;
 
-/// A top bit set in `w`'s word if, and only if, a byte of it equals `c`
-/// (the lowest such byte's for certain; a borrow may flag others).
+/// Has a top bit set if, and only if, a byte of `w` equals `c` (the lowest
+/// such byte's for certain; a borrow may flag others).
 #[inline]
 pub fn equal(w: u64, c: u8) -> u64 {
     let x = w ^ (ONES * u64::from(c));
     x.wrapping_sub(ONES) & !x
 }
 
-/// A top bit set in `w`'s word if, and only if, a byte of it is below `n`
-/// (for `n` up to 0x80; the lowest such byte's for certain).
+/// Has a top bit set if, and only if, a byte of `w` is below `n` (for `n`
+/// up to 0x80; the lowest such byte's for certain).
 #[inline]
 pub fn below(w: u64, n: u8) -> u64 {
     w.wrapping_sub(ONES * u64::from(n)) & !w
